@@ -1,0 +1,39 @@
+# Two commands do everything on a fresh machine: `make up` and `make test`.
+# Heavy downloads and builds are cached in $(GREENROOM_CACHE) (default ~/.cache/greenroom).
+
+SHELL := /bin/bash
+export GREENROOM_CACHE ?= $(HOME)/.cache/greenroom
+ENVS := .greenroom/envs.json
+env_python = $$(python3 -c "import json;print(json.load(open('$(ENVS)'))['$(1)'])")/bin/python
+SRC_PATH := libs/common/src:services/gateway/src:services/ingest/src:services/grader/src:tools
+DEV := PYTHONPATH=$(SRC_PATH):. $(call env_python,dev)
+
+.PHONY: setup up test lint unit service-tests integration bench clean
+
+setup: ## install everything missing: Debian packages, Kafka, MinIO, Python environments, models
+	@bash scripts/setup/all.sh
+
+up: setup ## start Kafka, MinIO and every service; Ctrl-C stops them
+	@PYTHONPATH=$(SRC_PATH) $(call env_python,dev) -m greenroom_local up
+
+test: setup lint unit service-tests integration ## everything CI runs
+
+lint:
+	@echo "== ruff"; $(DEV) -m ruff check libs services tools tests bench scripts
+	@echo "== mypy"; $(DEV) -m mypy libs/common/src services/*/src tools/greenroom_local
+
+unit: ## pure-logic tests of the shared package, gateway, ingest and grader
+	@$(DEV) -m pytest -q libs/common/tests services/gateway/tests services/ingest/tests services/grader/tests
+
+service-tests: ## model-backed cores, each in its own environment
+	@PYTHONPATH=libs/common/src:services/transcribe/src $(call env_python,transcribe) -m pytest -q -p no:cacheprovider services/transcribe/tests
+	@PYTHONPATH=libs/common/src:services/vision/src $(call env_python,vision) -m pytest -q -p no:cacheprovider services/vision/tests
+
+integration: ## the whole platform on real Kafka and MinIO
+	@$(DEV) -m pytest -q tests
+
+bench:
+	@$(DEV) bench/pipeline.py
+
+clean:
+	rm -rf .greenroom

@@ -1,0 +1,3 @@
+"""Greenroom's shared kernel: contracts, configuration, storage, bus and metrics helpers.
+
+Nothing service-specific belongs here (DESIGN.md, "Services")."""

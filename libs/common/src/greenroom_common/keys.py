@@ -1,0 +1,75 @@
+"""Object-storage layout. Everything of one session lives under one prefix so that
+deleting a session is deleting a prefix; small index objects map ids to that prefix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+BANK_KEY = "bank/questions.json"
+
+
+def session_prefix(tenant: str, session_id: str) -> str:
+    return f"media/{tenant}/{session_id}/"
+
+
+def session_doc(tenant: str, session_id: str) -> str:
+    return f"{session_prefix(tenant, session_id)}session.json"
+
+
+def session_report(tenant: str, session_id: str) -> str:
+    return f"{session_prefix(tenant, session_id)}report.json"
+
+
+def session_index(session_id: str) -> str:
+    return f"index/sessions/{session_id}.json"
+
+
+def answer_index(answer_id: str) -> str:
+    return f"index/answers/{answer_id}.json"
+
+
+@dataclass(frozen=True)
+class AnswerKeys:
+    """Where each stage of one answer stores its output."""
+
+    tenant: str
+    session_id: str
+    answer_id: str
+
+    @property
+    def prefix(self) -> str:
+        return f"{session_prefix(self.tenant, self.session_id)}{self.answer_id}/"
+
+    def upload(self, extension: str) -> str:
+        return f"{self.prefix}upload{extension}"
+
+    @property
+    def answer(self) -> str:
+        return f"{self.prefix}answer.json"
+
+    @property
+    def audio(self) -> str:
+        return f"{self.prefix}audio.wav"
+
+    def frame(self, index: int) -> str:
+        return f"{self.prefix}frames/{index:05d}.jpg"
+
+    @property
+    def ingest(self) -> str:
+        return f"{self.prefix}ingest.json"
+
+    @property
+    def transcript(self) -> str:
+        return f"{self.prefix}transcript.json"
+
+    @property
+    def vision(self) -> str:
+        return f"{self.prefix}vision.json"
+
+    @property
+    def grade(self) -> str:
+        return f"{self.prefix}grade.json"
+
+    @property
+    def failure(self) -> str:
+        return f"{self.prefix}failure.json"

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Debian packages the platform and its tests need: ffmpeg (ingest), espeak-ng and sox
+# (test speech), a JDK and Maven (Kafka), Go (MinIO). Installs only what is missing.
+source "$(dirname "$0")/common.sh"
+need=()
+command -v ffmpeg >/dev/null || need+=(ffmpeg)
+command -v ffprobe >/dev/null || need+=(ffmpeg)
+command -v espeak-ng >/dev/null || need+=(espeak-ng)
+command -v sox >/dev/null || need+=(sox)
+command -v java >/dev/null || need+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || need+=(maven)
+command -v go >/dev/null || need+=(golang-go)
+if ((${#need[@]})); then
+  log "installing Debian packages: ${need[*]}"
+  SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi

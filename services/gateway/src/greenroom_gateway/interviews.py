@@ -1,0 +1,299 @@
+"""The gateway's core: sessions, answers and their status, independent of HTTP or gRPC.
+
+State lives in object storage only (documents written by each stage), so any number of
+gateway replicas answer the same way and a status is never out of step with the results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any, BinaryIO, Literal
+
+from greenroom_common.contracts import AnswerMode, AnswerSubmitted, Event, Stage, Topic, new_id
+from greenroom_common.documents import (
+    AnswerDoc,
+    FailureDoc,
+    GradeDoc,
+    QuestionBank,
+    QuestionView,
+    SessionDoc,
+    SessionReport,
+    TranscriptDoc,
+    VisionDoc,
+    VisionSummary,
+)
+from greenroom_common.keys import (
+    BANK_KEY,
+    AnswerKeys,
+    answer_index,
+    session_doc,
+    session_index,
+    session_prefix,
+    session_report,
+)
+from greenroom_common.storage import ObjectStore
+
+PUBLIC_TENANT = "public"
+Publish = Callable[[Topic, Event], Awaitable[None]]
+Status = Literal["queued", "processing", "graded", "failed"]
+
+STAGE_DOCS: tuple[tuple[Stage, str], ...] = (
+    (Stage.INGEST, "ingest"), (Stage.TRANSCRIBE, "transcript"), (Stage.VISION, "vision"),
+    (Stage.GRADE, "grade"),
+)
+
+
+class NotFound(Exception):
+    """No such object for this caller (also what another tenant's object looks like)."""
+
+
+class Invalid(Exception):
+    """The request is wrong; ``field`` names the part to fix."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class Unavailable(Exception):
+    """A dependency is not ready yet (e.g. the grader has not published the bank)."""
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+EXTENSIONS = {".webm", ".mp4", ".mkv", ".mov", ".ogg", ".oga", ".mp3", ".wav", ".m4a", ".flac"}
+
+
+def media_mode(content_type: str | None, filename: str | None) -> AnswerMode:
+    if content_type and content_type.startswith("audio/"):
+        return AnswerMode.AUDIO
+    if filename and PurePath(filename).suffix.lower() in {".mp3", ".wav", ".m4a", ".oga",
+                                                         ".flac"}:
+        return AnswerMode.AUDIO
+    return AnswerMode.VIDEO
+
+
+def upload_extension(filename: str | None) -> str:
+    suffix = PurePath(filename or "").suffix.lower()
+    return suffix if suffix in EXTENSIONS else ".bin"
+
+
+@dataclass
+class AnswerStatus:
+    answer: AnswerDoc
+    status: Status
+    stages: list[Stage]
+    result: GradeDoc | None
+    error: FailureDoc | None
+    transcript: TranscriptDoc | None = None
+    vision: VisionSummary | None = None
+
+
+class Interviews:
+    """Use cases of the public API (HTTP today, gRPC mirrors them)."""
+
+    BANK_TTL_S = 30.0
+
+    def __init__(self, store: ObjectStore, publish: Publish, max_text_chars: int) -> None:
+        self.store = store
+        self.publish = publish
+        self.max_text_chars = max_text_chars
+        self._bank: tuple[float, QuestionBank] | None = None
+
+    # -- questions ----------------------------------------------------------------------
+
+    async def bank(self) -> QuestionBank:
+        now = time.monotonic()
+        if self._bank and now - self._bank[0] < self.BANK_TTL_S:
+            return self._bank[1]
+        bank = await self.store.get_model(BANK_KEY, QuestionBank)
+        if bank is None:
+            raise Unavailable("The question bank is not published yet; the grader publishes "
+                              "it when it starts. Try again in a few seconds.")
+        self._bank = (now, bank)
+        return bank
+
+    async def questions(self, round_: str | None = None) -> list[QuestionView]:
+        bank = await self.bank()
+        return [q for q in bank.questions if round_ is None or q.round == round_]
+
+    # -- sessions -----------------------------------------------------------------------
+
+    async def create_session(
+        self, *, round_: str | None, count: int | None, question_ids: list[str] | None,
+        tenant: str = PUBLIC_TENANT, reference: str | None = None,
+    ) -> tuple[SessionDoc, str, list[QuestionView]]:
+        bank = {q.id: q for q in (await self.bank()).questions}
+        if question_ids:
+            unknown = [q for q in question_ids if q not in bank]
+            if unknown:
+                raise Invalid("question_ids", f"Unknown question ids: {', '.join(unknown)}.")
+            chosen = [bank[q] for q in question_ids]
+        elif round_:
+            pool = [q for q in bank.values() if q.round == round_]
+            if not pool:
+                rounds = sorted({q.round for q in bank.values()})
+                raise Invalid("round", f"Unknown round {round_!r}; choose one of "
+                              f"{', '.join(rounds)}.")
+            wanted = count or len(pool)
+            if not 1 <= wanted <= len(pool):
+                raise Invalid("count", f"count must be between 1 and {len(pool)} for "
+                              f"round {round_!r}.")
+            chosen = random.sample(pool, wanted)  # noqa: S311 - variety, not security
+        else:
+            raise Invalid("round", "Give a round (with an optional count) or question_ids.")
+        token = secrets.token_urlsafe(24)
+        session = SessionDoc(session_id=new_id(), tenant=tenant, token_sha256=_hash(token),
+                             question_ids=[q.id for q in chosen], round=round_,
+                             reference=reference)
+        await self.store.put_json(session_doc(tenant, session.session_id), session)
+        await self.store.put_json(session_index(session.session_id), {"tenant": tenant})
+        return session, token, chosen
+
+    async def session(self, session_id: str, token: str | None) -> SessionDoc:
+        """The session if ``token`` opens it; otherwise :class:`NotFound`, whatever the cause."""
+        index = await self.store.get_json(session_index(session_id))
+        if index is None or token is None:
+            raise NotFound(session_id)
+        found = await self.store.get_model(session_doc(index["tenant"], session_id), SessionDoc)
+        if found is None or not hmac.compare_digest(found.token_sha256, _hash(token)):
+            raise NotFound(session_id)
+        return found
+
+    async def delete_session(self, session: SessionDoc) -> int:
+        """Delete the session's media and results. The session document goes first, so the
+        pipeline stops working on it (workers skip answers of deleted sessions); a second
+        sweep removes anything a stage in flight wrote meanwhile."""
+        prefix = session_prefix(session.tenant, session.session_id)
+        await self.store.delete(session_doc(session.tenant, session.session_id))
+        await self.store.delete(session_index(session.session_id))
+        keys = await self.store.list(prefix)
+        answer_ids = {k[len(prefix):].split("/", 1)[0] for k in keys
+                      if k.endswith("/answer.json")}
+        removed = await self.store.delete_prefix(prefix)
+        for answer_id in answer_ids:
+            await self.store.delete(answer_index(answer_id))
+        return removed + await self.store.delete_prefix(prefix)
+
+    # -- answers ------------------------------------------------------------------------
+
+    def _check_mode(self, question: QuestionView, mode: AnswerMode) -> None:
+        if mode not in question.answer_modes:
+            allowed = ", ".join(m.value for m in question.answer_modes)
+            raise Invalid("mode", f"Question {question.id} takes {allowed} answers, "
+                          f"not {mode.value}.")
+
+    async def _question(self, session: SessionDoc, question_id: str) -> QuestionView:
+        if question_id not in session.question_ids:
+            raise Invalid("question_id", f"Question {question_id!r} is not part of this "
+                          "session.")
+        bank = {q.id: q for q in (await self.bank()).questions}
+        return bank[question_id]
+
+    async def _record(self, doc: AnswerDoc) -> None:
+        keys = AnswerKeys(doc.tenant, doc.session_id, doc.answer_id)
+        await self.store.put_json(keys.answer, doc)
+        await self.store.put_json(answer_index(doc.answer_id),
+                                  {"tenant": doc.tenant, "session_id": doc.session_id})
+
+    async def submit_text(self, session: SessionDoc, question_id: str, text: str,
+                          mode: AnswerMode) -> AnswerDoc:
+        question = await self._question(session, question_id)
+        self._check_mode(question, mode)
+        if not text.strip():
+            raise Invalid(mode.value, "The answer is empty; write your answer and submit again.")
+        if len(text) > self.max_text_chars:
+            raise Invalid(mode.value, f"The answer has {len(text)} characters; the limit is "
+                          f"{self.max_text_chars}.")
+        doc = AnswerDoc(answer_id=new_id(), session_id=session.session_id,
+                        tenant=session.tenant, question_id=question_id, mode=mode, text=text)
+        await self._record(doc)
+        await self.publish(Topic.SUBMITTED, AnswerSubmitted(
+            tenant=doc.tenant, session_id=doc.session_id, answer_id=doc.answer_id,
+            question_id=question_id, mode=mode, text=text,
+        ))
+        return doc
+
+    async def submit_media(self, session: SessionDoc, question_id: str, stream: BinaryIO,
+                           size: int, content_type: str | None, filename: str | None,
+                           ) -> tuple[AnswerDoc, FailureDoc | None]:
+        """Store the upload, then announce it. An empty file is recorded as failed at once."""
+        question = await self._question(session, question_id)
+        mode = media_mode(content_type, filename)
+        self._check_mode(question, mode)
+        doc = AnswerDoc(answer_id=new_id(), session_id=session.session_id,
+                        tenant=session.tenant, question_id=question_id, mode=mode,
+                        content_type=content_type, filename=filename, size_bytes=size)
+        keys = AnswerKeys(doc.tenant, doc.session_id, doc.answer_id)
+        if size == 0:
+            failure = FailureDoc(stage=Stage.INGEST, reason="empty", message=(
+                "The uploaded file is empty. Record your answer again and check that the "
+                "recording started before you stopped it."))
+            await self._record(doc)
+            await self.store.put_json(keys.failure, failure)
+            return doc, failure
+        doc.upload_key = keys.upload(upload_extension(filename))
+        doc.size_bytes = await self.store.put_stream(
+            doc.upload_key, stream, content_type or "application/octet-stream")
+        await self._record(doc)
+        await self.publish(Topic.SUBMITTED, AnswerSubmitted(
+            tenant=doc.tenant, session_id=doc.session_id, answer_id=doc.answer_id,
+            question_id=question_id, mode=mode, upload_key=doc.upload_key,
+            content_type=content_type, size_bytes=doc.size_bytes,
+        ))
+        return doc, None
+
+    async def answer(self, answer_id: str, token: str | None) -> AnswerStatus:
+        index = await self.store.get_json(answer_index(answer_id))
+        if index is None:
+            raise NotFound(answer_id)
+        await self.session(index["session_id"], token)
+        keys = AnswerKeys(index["tenant"], index["session_id"], answer_id)
+        doc = await self.store.get_model(keys.answer, AnswerDoc)
+        if doc is None:
+            raise NotFound(answer_id)
+        return await self._status(doc)
+
+    async def _status(self, doc: AnswerDoc) -> AnswerStatus:
+        keys = AnswerKeys(doc.tenant, doc.session_id, doc.answer_id)
+        names = {k.rsplit("/", 1)[-1] for k in await self.store.list(keys.prefix,
+                                                                       recursive=False)}
+        stages = [stage for stage, name in STAGE_DOCS if f"{name}.json" in names]
+        error = await self.store.get_model(keys.failure, FailureDoc) \
+            if "failure.json" in names else None
+        result = await self.store.get_model(keys.grade, GradeDoc) \
+            if "grade.json" in names else None
+        transcript = await self.store.get_model(keys.transcript, TranscriptDoc) \
+            if "transcript.json" in names else None
+        vision = await self.store.get_model(keys.vision, VisionDoc) \
+            if "vision.json" in names else None
+        status: Status
+        if error is not None:
+            status = "failed"
+        elif result is not None:
+            status = "graded"
+        elif stages:
+            status = "processing"
+        else:
+            status = "queued"
+        return AnswerStatus(doc, status, stages, result, error, transcript,
+                            vision.summary if vision else None)
+
+    async def report(self, session: SessionDoc) -> dict[str, Any]:
+        prefix = session_prefix(session.tenant, session.session_id)
+        keys = [k for k in await self.store.list(prefix) if k.endswith("/answer.json")]
+        answers = [a for k in keys if (a := await self.store.get_model(k, AnswerDoc))]
+        statuses = [await self._status(a) for a in sorted(answers, key=lambda a: a.submitted_at)]
+        report = await self.store.get_model(
+            session_report(session.tenant, session.session_id), SessionReport)
+        return {"session": session, "answers": statuses, "report": report}

@@ -1,0 +1,1 @@
+"""Grader: owns the question bank and the meaning of "pass"."""

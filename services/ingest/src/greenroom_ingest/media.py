@@ -1,0 +1,175 @@
+"""The pure core of ingest: a media file in, validated audio and sampled frames out.
+
+ffprobe/ffmpeg do the work (the same binaries in every runtime shape). Every rejection is a
+:class:`Rejected` with a message a candidate can act on.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import wave
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from greenroom_common.errors import Rejected
+
+SAMPLE_RATE = 16_000
+TOOL_TIMEOUT_S = 300
+
+
+@dataclass(frozen=True)
+class Probe:
+    container: str
+    duration_s: float | None
+    audio_codec: str | None
+    video_codec: str | None
+    width: int
+    height: int
+
+    @property
+    def has_audio(self) -> bool:
+        return self.audio_codec is not None
+
+    @property
+    def has_video(self) -> bool:
+        return self.video_codec is not None
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_answer_s: float = 180.0
+    grace_s: float = 5.0
+    fps: float = 2.0
+    frame_width: int = 640
+
+    @property
+    def longest_s(self) -> float:
+        return self.max_answer_s + self.grace_s
+
+
+@dataclass
+class Extracted:
+    probe: Probe
+    duration_s: float
+    audio: Path
+    frames: list[tuple[float, Path]] = field(default_factory=list)
+
+
+def _clock(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def probe(path: Path) -> Probe:
+    if path.stat().st_size == 0:
+        raise Rejected("empty", "The uploaded file is empty. Record your answer again and "
+                       "check that the recording started before you stopped it.")
+    result = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", str(path)],
+        capture_output=True, text=True, timeout=TOOL_TIMEOUT_S, check=False,
+    )
+    info = json.loads(result.stdout or "{}") if result.returncode == 0 else {}
+    streams = info.get("streams") or []
+    if result.returncode != 0 or not streams:
+        detail = (result.stderr or "no audio or video stream").strip().splitlines()[-1:]
+        raise Rejected(
+            "not_media",
+            "We could not read this file as audio or video"
+            f" ({' '.join(detail)[:200]}). Upload the recording the browser made, or a "
+            "common format such as WebM, MP4, MP3 or WAV.",
+        )
+    audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
+    # Cover art in audio files shows up as a one-frame "video" stream: not a video.
+    video = next((s for s in streams if s.get("codec_type") == "video"
+                  and not (s.get("disposition") or {}).get("attached_pic")), None)
+    duration = info.get("format", {}).get("duration")
+    return Probe(
+        container=str(info.get("format", {}).get("format_name", "unknown")),
+        duration_s=float(duration) if duration not in (None, "N/A") else None,
+        audio_codec=audio.get("codec_name") if audio else None,
+        video_codec=video.get("codec_name") if video else None,
+        width=int(video.get("width", 0)) if video else 0,
+        height=int(video.get("height", 0)) if video else 0,
+    )
+
+
+def _too_long(duration_s: float, limits: Limits) -> Rejected:
+    return Rejected(
+        "too_long",
+        f"The recording lasts {_clock(duration_s)}; answers are limited to "
+        f"{_clock(limits.max_answer_s)}. Record a shorter answer: the countdown stops the "
+        "recording at the limit.",
+    )
+
+
+def validate(found: Probe, limits: Limits) -> None:
+    if not found.has_audio:
+        raise Rejected(
+            "no_audio",
+            "The recording has no audio track, so we cannot hear your answer. Check that "
+            "your microphone is allowed and selected, then record again.",
+        )
+    if found.duration_s is not None and found.duration_s > limits.longest_s:
+        raise _too_long(found.duration_s, limits)
+
+
+def wav_duration(path: Path) -> float:
+    with wave.open(str(path), "rb") as wav:
+        return wav.getnframes() / float(wav.getframerate())
+
+
+def extract_audio(source: Path, target: Path, limits: Limits) -> float:
+    """16 kHz mono PCM. Decodes at most one second past the limit, so a file whose header
+    hides its length (MediaRecorder's WebM has none) is still measured, never decoded whole."""
+    result = subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(source), "-vn", "-ac", "1",
+         "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", "-t", f"{limits.longest_s + 1:.3f}",
+         str(target)],
+        capture_output=True, text=True, timeout=TOOL_TIMEOUT_S, check=False,
+    )
+    if result.returncode != 0 or not target.exists():
+        raise Rejected(
+            "unreadable_audio",
+            "The audio of this recording could not be decoded "
+            f"({result.stderr.strip()[-200:]}). Record the answer again.",
+        )
+    duration = wav_duration(target)
+    if duration > limits.longest_s:
+        raise _too_long(duration, limits)
+    if duration < 0.5:
+        raise Rejected("too_short", "The recording is shorter than half a second. Record "
+                       "your answer again and speak before you stop.")
+    return duration
+
+
+def sample_frames(source: Path, out_dir: Path, limits: Limits, duration_s: float) -> list[
+        tuple[float, Path]]:
+    """JPEG frames at ``limits.fps``, scaled down to ``frame_width``; frame i is at i/fps."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    scale = f"scale='min({limits.frame_width},iw)':-2"
+    result = subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(source), "-an",
+         "-t", f"{duration_s:.3f}", "-vf", f"fps={limits.fps},{scale}", "-q:v", "3",
+         str(out_dir / "%05d.jpg")],
+        capture_output=True, text=True, timeout=TOOL_TIMEOUT_S, check=False,
+    )
+    if result.returncode != 0:
+        raise Rejected(
+            "unreadable_video",
+            "The video of this recording could not be decoded "
+            f"({result.stderr.strip()[-200:]}). Record the answer again.",
+        )
+    frames = sorted(out_dir.glob("*.jpg"))
+    return [(round(i / limits.fps, 3), path) for i, path in enumerate(frames)]
+
+
+def extract(source: Path, workdir: Path, limits: Limits) -> Extracted:
+    """Probe, validate and extract; raises :class:`Rejected` for input we cannot use."""
+    found = probe(source)
+    validate(found, limits)
+    audio = workdir / "audio.wav"
+    duration = extract_audio(source, audio, limits)
+    frames = sample_frames(source, workdir / "frames", limits, duration) if found.has_video \
+        else []
+    return Extracted(found, duration, audio, frames)

@@ -1,0 +1,59 @@
+"""Cross-service tests: the whole platform, real Kafka and MinIO, real models.
+
+One platform is started per test session (services as processes on free ports, data in a
+temporary folder) and stopped at the end, whatever happens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from greenroom_local.platform import LocalPlatform
+from minio import Minio
+
+from tests.support.client import Client
+from tests.support.infra import containers, docker_answers
+
+# Small enough to test quickly, large enough for the test videos.
+MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+
+
+@pytest.fixture(scope="session")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform]:
+    data_dir = tmp_path_factory.mktemp("platform")
+    env = {"GREENROOM_MAX_UPLOAD_BYTES": str(MAX_UPLOAD_BYTES), "GREENROOM_LOG_LEVEL": "INFO"}
+    use_docker = docker_answers() and os.environ.get("GREENROOM_TEST_INFRA") != "local"
+    with containers() if use_docker else contextlib.nullcontext() as external:
+        stack = LocalPlatform.on_free_ports(data_dir, external=external, extra_env=env)
+        stack.start()
+        try:
+            yield stack
+        finally:
+            stack.stop()
+            _keep_logs(stack.log_dir)
+
+
+def _keep_logs(log_dir: Path) -> None:
+    """Leave the services' logs where CI and people look: .greenroom/test-logs."""
+    target = Path(__file__).resolve().parents[1] / ".greenroom" / "test-logs"
+    target.mkdir(parents=True, exist_ok=True)
+    for log in log_dir.glob("*.log"):
+        (target / log.name).write_bytes(log.read_bytes())
+
+
+@pytest.fixture(scope="session")
+def client(platform: LocalPlatform) -> Iterator[Client]:
+    with httpx.Client(base_url=platform.url(), timeout=60) as http:
+        yield Client(http, platform)
+
+
+@pytest.fixture(scope="session")
+def s3(platform: LocalPlatform) -> Minio:
+    env = platform.service_env()
+    return Minio(env["GREENROOM_S3_ENDPOINT"], access_key=env["GREENROOM_S3_ACCESS_KEY"],
+                 secret_key=env["GREENROOM_S3_SECRET_KEY"], secure=False)

@@ -1,0 +1,71 @@
+"""Bad input ends as a failed answer with a reason a person can act on, and nothing else
+breaks: after every bad upload a good answer still goes through."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from minio import Minio
+
+from tests.conftest import MAX_UPLOAD_BYTES
+from tests.support import media
+from tests.support.client import Client
+
+pytestmark = pytest.mark.platform
+
+CASES: dict[str, tuple[Callable[[Path], Path], str, str]] = {
+    "random bytes named .webm": (
+        lambda d: media.random_bytes(d / "noise.webm"), "not_media", "could not read"),
+    "a 4-minute video": (lambda d: media.long_video(d / "long.webm"), "too_long", "4:00"),
+    "a video without audio": (
+        lambda d: media.video_without_audio(d / "mute.webm"), "no_audio", "no audio track"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_upload_fails_with_a_readable_reason(client: Client, tmp_path: Path,
+                                                 case: str) -> None:
+    make, reason, phrase = CASES[case]
+    session = client.session(["lf-01"])
+    response = client.upload(session, "lf-01", make(tmp_path))
+    assert response.status_code == 202, response.text
+
+    answer = client.wait(session, response.json()["answer_id"], timeout_s=120)
+    assert answer["status"] == "failed"
+    assert answer["error"]["reason"] == reason
+    assert phrase in answer["error"]["message"]
+    assert answer["result"] is None
+
+
+def test_empty_file_is_refused_and_recorded(client: Client, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.webm"
+    empty.touch()
+    session = client.session(["lf-01"])
+    response = client.upload(session, "lf-01", empty)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["reason"] == "empty"
+    answer = client.answer(session, error["answer_id"])
+    assert answer["status"] == "failed"
+    assert "empty" in answer["error"]["message"]
+
+
+def test_oversized_upload_is_rejected_before_storage(client: Client, tmp_path: Path,
+                                                     s3: Minio) -> None:
+    big = media.sparse_file(tmp_path / "big.webm", MAX_UPLOAD_BYTES + 1024 * 1024)
+    session = client.session(["lf-01"])
+    response = client.upload(session, "lf-01", big)
+    assert response.status_code == 413
+    assert "larger than" in response.json()["error"]["message"]
+    stored = list(s3.list_objects(client.platform.bucket, prefix=f"media/public/{session.id}/",
+                                  recursive=True))
+    assert [o.object_name for o in stored] == [f"media/public/{session.id}/session.json"]
+
+
+def test_platform_still_grades_after_bad_input(client: Client) -> None:
+    session = client.session(["lf-02"])
+    response = client.http.post(f"/api/sessions/{session.id}/answers", headers=session.auth,
+                                data={"question_id": "lf-02", "text": "Tuples are hashable."})
+    assert client.wait(session, response.json()["answer_id"], timeout_s=60)["status"] == "graded"

@@ -1,0 +1,199 @@
+"""The local platform: Kafka, MinIO and the five services as supervised processes.
+
+Used by ``make up`` (``python -m greenroom_local up``) and by the cross-service tests, which
+start it on free ports in a temporary folder, or point it at testcontainers' Kafka and MinIO
+when a Docker engine answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from greenroom_local.infra import KafkaNode, MinioNode
+from greenroom_local.processes import Process, StartupError, http_ok
+
+REPO = Path(__file__).resolve().parents[2]
+SERVICES = ("grader", "transcribe", "vision", "ingest", "gateway")
+DEFAULT_PORTS = {"gateway": 8000, "ingest": 8101, "transcribe": 8102, "vision": 8103,
+                 "grader": 8104}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def venvs() -> dict[str, Path]:
+    """Each service's virtual environment, as recorded by ``scripts/setup/python_envs.py``."""
+    path = REPO / ".greenroom" / "envs.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} missing: run `make setup` first")
+    return {name: Path(p) for name, p in json.loads(path.read_text()).items()}
+
+
+@dataclass
+class External:
+    """Kafka and MinIO run elsewhere (testcontainers, a shared cluster)."""
+
+    kafka_bootstrap: str
+    s3_endpoint: str
+    s3_access_key: str
+    s3_secret_key: str
+
+
+@dataclass
+class LocalPlatform:
+    data_dir: Path
+    kafka_port: int = 19092
+    kafka_controller_port: int = 19093
+    minio_port: int = 9000
+    minio_console_port: int = 9001
+    ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    services: tuple[str, ...] = SERVICES
+    external: External | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    access_key: str = "greenroom"
+    secret_key: str = "greenroom-secret"
+    bucket: str = "greenroom"
+    partitions: int = 6
+    processes: list[Process] = field(default_factory=list)
+
+    @classmethod
+    def on_free_ports(cls, data_dir: Path, **kwargs: object) -> LocalPlatform:
+        ports = {name: free_port() for name in SERVICES}
+        return cls(data_dir, kafka_port=free_port(), kafka_controller_port=free_port(),
+                   minio_port=free_port(), minio_console_port=free_port(), ports=ports,
+                   **kwargs)  # type: ignore[arg-type]
+
+    # -- addresses ----------------------------------------------------------------------
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return self.external.kafka_bootstrap if self.external else f"127.0.0.1:{self.kafka_port}"
+
+    @property
+    def s3_endpoint(self) -> str:
+        return self.external.s3_endpoint if self.external else f"127.0.0.1:{self.minio_port}"
+
+    def url(self, service: str = "gateway") -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    def service_env(self) -> dict[str, str]:
+        """The GREENROOM_* environment every service gets."""
+        env = {
+            "GREENROOM_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
+            "GREENROOM_S3_ENDPOINT": self.s3_endpoint,
+            "GREENROOM_S3_ACCESS_KEY": self.external.s3_access_key if self.external
+            else self.access_key,
+            "GREENROOM_S3_SECRET_KEY": self.external.s3_secret_key if self.external
+            else self.secret_key,
+            "GREENROOM_S3_BUCKET": self.bucket,
+            "GREENROOM_TOPIC_PARTITIONS": str(self.partitions),
+        }
+        env.update(self.extra_env)
+        return env
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        try:
+            if self.external is None:
+                self._start_infra()
+            self._prepare()
+            self._start_services()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start_infra(self) -> None:
+        minio = MinioNode(self.data_dir / "minio", self.minio_port, self.minio_console_port,
+                          self.access_key, self.secret_key)
+        kafka = KafkaNode(self.data_dir / "kafka", self.kafka_port, self.kafka_controller_port)
+        procs = [minio.process(self.log_dir), kafka.process(self.log_dir)]
+        for proc in procs:
+            proc.start()
+            self.processes.append(proc)
+        procs[0].wait_until(lambda: http_ok(minio.ready_url), 120, "MinIO readiness")
+        # Readiness of Kafka is a metadata answer (topic creation), not an open port.
+        procs[1].wait_until(self._kafka_answers, 180, "Kafka metadata")
+
+    def _kafka_answers(self) -> bool:
+        import logging
+
+        from aiokafka.admin import AIOKafkaAdminClient
+
+        logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # refusals are expected here
+
+        async def probe() -> bool:
+            admin = AIOKafkaAdminClient(bootstrap_servers=self.kafka_bootstrap,
+                                        request_timeout_ms=3000)
+            try:
+                await admin.start()
+                await admin.list_topics()
+                return True
+            except Exception:  # noqa: BLE001 - not up yet
+                return False
+            finally:
+                await admin.close()
+
+        return asyncio.run(probe())
+
+    def _prepare(self) -> None:
+        """Topics and bucket exist before any service subscribes or writes."""
+        from greenroom_common.topics import ensure_topics
+        from minio import Minio
+
+        asyncio.run(ensure_topics(self.kafka_bootstrap, self.partitions))
+        env = self.service_env()
+        client = Minio(self.s3_endpoint, access_key=env["GREENROOM_S3_ACCESS_KEY"],
+                       secret_key=env["GREENROOM_S3_SECRET_KEY"], secure=False)
+        if not client.bucket_exists(self.bucket):
+            client.make_bucket(self.bucket)
+
+    def service_process(self, name: str) -> Process:
+        python = venvs()[name] / "bin" / "python"
+        pythonpath = os.pathsep.join(
+            [str(REPO / "libs" / "common" / "src"), str(REPO / "services" / name / "src")]
+        )
+        env = {
+            **os.environ,
+            **self.service_env(),
+            "GREENROOM_PORT": str(self.ports[name]),
+            "PYTHONPATH": pythonpath,
+            "PYTHONUNBUFFERED": "1",
+        }
+        return Process(name, [str(python), "-m", f"greenroom_{name}"], env,
+                       self.log_dir / f"{name}.log", cwd=REPO)
+
+    def _start_services(self) -> None:
+        started = []
+        for name in self.services:
+            proc = self.service_process(name)
+            proc.start()
+            self.processes.append(proc)
+            started.append(proc)
+        for proc in started:
+            # Model loading on a busy 2-core machine can take a while: wait on the probe.
+            proc.wait_until(lambda p=proc: http_ok(f"{self.url(p.name)}/healthz"), 300,
+                            "health check")
+
+    def stop(self) -> None:
+        """Services first (they finish in-flight work), then Kafka and MinIO."""
+        for proc in reversed(self.processes):
+            proc.stop()
+        self.processes.clear()
+
+    def check_alive(self) -> None:
+        for proc in self.processes:
+            if not proc.running:
+                raise StartupError(f"{proc.name} stopped; last lines:\n{proc.log_tail()}")
