@@ -16,18 +16,18 @@ from greenroom_local.processes import StartupError
 def main() -> int:
     parser = argparse.ArgumentParser(prog="greenroom_local")
     parser.add_argument("command", choices=["up"])
-    parser.add_argument("--data-dir", type=Path,
-                        default=Path(os.environ.get("GREENROOM_DATA_DIR", REPO / ".greenroom/data")))
+    default_data = os.environ.get("GREENROOM_DATA_DIR", str(REPO / ".greenroom" / "data"))
+    parser.add_argument("--data-dir", type=Path, default=Path(default_data))
     args = parser.parse_args()
 
     ports = dict(DEFAULT_PORTS)
-    ports["gateway"] = int(os.environ.get("GREENROOM_GATEWAY_PORT", ports["gateway"]))
+    ports["gateway"] = int(os.environ.get("GREENROOM_GATEWAY_PORT", str(ports["gateway"])))
     platform = LocalPlatform(
         args.data_dir.resolve(),
-        kafka_port=int(os.environ.get("GREENROOM_KAFKA_PORT", 19092)),
-        kafka_controller_port=int(os.environ.get("GREENROOM_KAFKA_CONTROLLER_PORT", 19093)),
-        minio_port=int(os.environ.get("GREENROOM_MINIO_PORT", 9000)),
-        minio_console_port=int(os.environ.get("GREENROOM_MINIO_CONSOLE_PORT", 9001)),
+        kafka_port=int(os.environ.get("GREENROOM_KAFKA_PORT", "19092")),
+        kafka_controller_port=int(os.environ.get("GREENROOM_KAFKA_CONTROLLER_PORT", "19093")),
+        minio_port=int(os.environ.get("GREENROOM_MINIO_PORT", "9000")),
+        minio_console_port=int(os.environ.get("GREENROOM_MINIO_CONSOLE_PORT", "9001")),
         ports=ports,
     )
     stopping = False

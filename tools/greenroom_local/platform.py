@@ -12,6 +12,7 @@ import json
 import os
 import socket
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from greenroom_local.infra import KafkaNode, MinioNode
@@ -59,7 +60,7 @@ class LocalPlatform:
     external: External | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
     access_key: str = "greenroom"
-    secret_key: str = "greenroom-secret"
+    secret_key: str = "greenroom-secret"  # noqa: S105 - local development default
     bucket: str = "greenroom"
     partitions: int = 6
     processes: list[Process] = field(default_factory=list)
@@ -184,8 +185,8 @@ class LocalPlatform:
             started.append(proc)
         for proc in started:
             # Model loading on a busy 2-core machine can take a while: wait on the probe.
-            proc.wait_until(lambda p=proc: http_ok(f"{self.url(p.name)}/healthz"), 300,
-                            "health check")
+            health = partial(http_ok, f"{self.url(proc.name)}/healthz")
+            proc.wait_until(health, 300, "health check")
 
     def stop(self) -> None:
         """Services first (they finish in-flight work), then Kafka and MinIO."""

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 
 
 class Topic(StrEnum):
@@ -173,6 +173,7 @@ TOPIC_DESCRIPTIONS: dict[Topic, str] = {
     Topic.OBSERVED: "Vision stored per-frame face observations. Key: answer_id.",
     Topic.GRADED: "The grader stored the answer's result. Key: answer_id.",
     Topic.FAILED: "An answer ended with a reason a person can act on. Key: answer_id.",
-    Topic.SESSION_COMPLETED: "Every answer of a session has an outcome. Key: answer_id of the last.",
+    Topic.SESSION_COMPLETED: "Every question of a session has a graded answer. "
+    "Key: answer_id of the last.",
     Topic.DEAD_LETTER: "Events a consumer could not process, with the error. Key: original key.",
 }

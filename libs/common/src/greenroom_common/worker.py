@@ -25,7 +25,6 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
 from aiokafka import ConsumerRecord
-
 from faststream import AckPolicy
 from faststream.asgi import AsgiFastStream, AsgiResponse, get
 from faststream.asgi.types import Scope
@@ -167,7 +166,7 @@ class Worker:
                 EVENTS_FAILED.labels(self.name, topic, rejected.reason).inc()
                 await self.fail(event, route.stage, rejected.reason, rejected.message)
                 return
-            except Exception as exc:  # noqa: BLE001 - every other error is retried, then parked
+            except Exception as exc:
                 log.exception("%s: attempt %d/%d on %s failed", self.name, attempt, attempts,
                               event.answer_id)
                 if attempt == attempts:

@@ -149,7 +149,7 @@ class Interviews:
             if not 1 <= wanted <= len(pool):
                 raise Invalid("count", f"count must be between 1 and {len(pool)} for "
                               f"round {round_!r}.")
-            chosen = random.sample(pool, wanted)  # noqa: S311 - variety, not security
+            chosen = random.sample(pool, wanted)
         else:
             raise Invalid("round", "Give a round (with an optional count) or question_ids.")
         token = secrets.token_urlsafe(24)

@@ -8,6 +8,8 @@ is reported as coaching evidence and never changes the verdict.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from greenroom_common.documents import (
     DimensionScore,
     GradeDoc,
@@ -53,7 +55,7 @@ def grade(
     if words and duration_s:
         spoken = max(words[-1].end - words[0].start, 1.0)
         wpm = 60.0 * len(words) / spoken
-        pauses = [(a.end, b.start) for a, b in zip(words, words[1:], strict=False)
+        pauses = [(a.end, b.start) for a, b in pairwise(words)
                   if b.start - a.end > 2.0]
         evidence = [f"{wpm:.0f} words per minute over {spoken:.0f} s of speech"]
         evidence += [f"pause of {b - a:.1f} s at {a:.1f} s" for a, b in pauses]

@@ -36,7 +36,8 @@ from greenroom_common.keys import BANK_KEY, AnswerKeys, session_doc, session_rep
 from greenroom_common.worker import Worker
 
 from greenroom_grader.bank import load_bank, question
-from greenroom_grader.scoring import grade, session_report as build_report
+from greenroom_grader.scoring import grade
+from greenroom_grader.scoring import session_report as build_report
 
 worker = Worker("grader")
 

@@ -47,7 +47,7 @@ DEFAULT_LANGUAGE = "en"
 _REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.json")
 
 
-class AudioUnreadable(Exception):  # noqa: N818 (the name the services use)
+class AudioUnreadable(Exception):
     """The audio file cannot be decoded (corrupt, not audio, or no audio samples at all).
 
     The message is the reason alone, in words for a person ("the file has no audio track"),

@@ -76,7 +76,8 @@ def _read_bgr(path: Path) -> np.ndarray[Any, Any] | None:
     img = cv2.imdecode(data, cv2.IMREAD_COLOR)
     if img is None or img.size == 0:
         return None
-    return img
+    decoded: np.ndarray[Any, Any] = img
+    return decoded
 
 
 class FaceAnalyzer:

@@ -1,0 +1,128 @@
+"""The public HTTP API of DESIGN.md (the gRPC API in ``proto/`` mirrors it)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+from greenroom_common.config import Settings
+from greenroom_common.contracts import AnswerMode
+from starlette.datastructures import UploadFile
+
+from greenroom_gateway.interviews import Interviews, Invalid
+from greenroom_gateway.schemas import (
+    AnswerAccepted,
+    AnswerView,
+    QuestionsView,
+    SessionCreate,
+    SessionCreated,
+    SessionView,
+    answer_view,
+    session_view,
+)
+from greenroom_gateway.uploads import BadForm, TooLarge, parse_upload
+
+router = APIRouter(prefix="/api")
+
+
+def _token(request: Request, token: str | None = Query(None, description="Session token "
+           "(for clients that cannot set headers, such as EventSource).")) -> str | None:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return token
+
+
+def _interviews(request: Request) -> Interviews:
+    found: Interviews = request.app.state.interviews
+    return found
+
+
+def _settings(request: Request) -> Settings:
+    found: Settings = request.app.state.settings
+    return found
+
+
+Token = Annotated[str | None, Depends(_token)]
+Core = Annotated[Interviews, Depends(_interviews)]
+Config = Annotated[Settings, Depends(_settings)]
+
+
+def problem(status: int, reason: str, message: str, **extra: Any) -> JSONResponse:
+    """Every error body has one shape: ``{"error": {"reason", "message", ...}}``."""
+    return JSONResponse({"error": {"reason": reason, "message": message, **extra}},
+                        status_code=status)
+
+
+@router.get("/questions", response_model=QuestionsView)
+async def list_questions(interviews: Core, round: str | None = None) -> QuestionsView:
+    bank = await interviews.bank()
+    return QuestionsView(version=bank.version,
+                         questions=await interviews.questions(round))
+
+@router.post("/sessions", status_code=201, response_model=SessionCreated)
+async def create_session(body: SessionCreate, interviews: Core) -> SessionCreated:
+    session, token, questions = await interviews.create_session(
+        round_=body.round, count=body.count, question_ids=body.question_ids,
+        reference=body.reference)
+    return SessionCreated(session_id=session.session_id, token=token, questions=questions)
+
+@router.post("/sessions/{session_id}/answers", status_code=202,
+          response_model=AnswerAccepted,
+          responses={413: {"description": "Upload over the size limit"},
+                     422: {"description": "Invalid answer (message says what to fix)"}})
+async def submit_answer(session_id: str, request: Request, token: Token, interviews: Core,
+                        settings: Config) -> Response:
+    session = await interviews.session(session_id, token)
+    try:
+        form = await parse_upload(request, settings.max_upload_bytes)
+    except TooLarge as exc:
+        mb = exc.limit / (1024 * 1024)
+        return problem(413, "too_large", f"The upload is larger than {mb:.0f} MB. "
+                        "Answers are at most 3 minutes; record again at a lower quality.")
+    except BadForm as exc:
+        return problem(422, "invalid", str(exc))
+    try:
+        question_id = form.get("question_id")
+        if not isinstance(question_id, str) or not question_id:
+            raise Invalid("question_id", "question_id is required.")
+        upload = form.get("file")
+        if isinstance(upload, UploadFile):
+            size = upload.size or 0
+            doc, failure = await interviews.submit_media(
+                session, question_id, upload.file, size, upload.content_type,
+                upload.filename)
+            if failure is not None:
+                return problem(422, failure.reason, failure.message,
+                                answer_id=doc.answer_id)
+        else:
+            code, text = form.get("code"), form.get("text")
+            if isinstance(code, str):
+                doc = await interviews.submit_text(session, question_id, code,
+                                                   AnswerMode.CODE)
+            elif isinstance(text, str):
+                doc = await interviews.submit_text(session, question_id, text,
+                                                   AnswerMode.TEXT)
+            else:
+                raise Invalid("file", "Send one of file, text or code.")
+    finally:
+        await form.close()
+    accepted = AnswerAccepted(answer_id=doc.answer_id, status="queued",
+                              status_url=f"/answers/{doc.answer_id}")
+    return JSONResponse(accepted.model_dump(), status_code=202)
+
+@router.get("/answers/{answer_id}", response_model=AnswerView)
+async def get_answer(answer_id: str, token: Token, interviews: Core) -> AnswerView:
+    return answer_view(await interviews.answer(answer_id, token))
+
+@router.get("/sessions/{session_id}", response_model=SessionView)
+async def get_session(session_id: str, token: Token, interviews: Core) -> SessionView:
+    session = await interviews.session(session_id, token)
+    return session_view(await interviews.report(session))
+
+@router.delete("/sessions/{session_id}", status_code=204)
+async def delete_session(session_id: str, token: Token, interviews: Core) -> Response:
+    session = await interviews.session(session_id, token)
+    await interviews.delete_session(session)
+    return Response(status_code=204)
