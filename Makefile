@@ -33,7 +33,7 @@ integration: ## the whole platform on real Kafka and MinIO
 	@$(DEV) -m pytest -q tests
 
 bench:
-	@$(DEV) bench/pipeline.py
+	@$(DEV) bench/pipeline.py --seconds 60 --runs 3
 
 clean:
 	rm -rf .greenroom

@@ -80,3 +80,10 @@ def sparse_file(out: Path, size: int) -> Path:
         handle.truncate(size)
     os.utime(out)
     return out
+
+
+def wav_seconds(path: Path) -> float:
+    import wave
+
+    with wave.open(str(path)) as wav:
+        return wav.getnframes() / float(wav.getframerate())

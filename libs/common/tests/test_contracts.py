@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from greenroom_common.asyncapi import specification
 from greenroom_common.contracts import (
@@ -43,3 +45,13 @@ def test_asyncapi_document_lists_every_topic_with_its_payload() -> None:
     document = specification().to_specification().to_jsonable()
     assert set(document["channels"]) == {t.value for t in Topic}
     assert "AnswerSubmitted" in document["components"]["schemas"]
+
+
+def test_readme_documents_every_setting() -> None:
+    from pathlib import Path
+
+    from greenroom_common.config import Settings
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    documented = set(re.findall(r"^\| `(GREENROOM_[A-Z0-9_]+)`", readme, flags=re.M))
+    assert {f"GREENROOM_{name.upper()}" for name in Settings.model_fields} <= documented

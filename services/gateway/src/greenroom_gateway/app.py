@@ -16,7 +16,7 @@ from greenroom_common.config import Settings, get_settings
 from greenroom_common.contracts import Event, Topic
 from greenroom_common.metrics import EVENTS_PRODUCED, HTTP_REQUESTS, REGISTRY
 from greenroom_common.storage import ObjectStore
-from prometheus_client import make_asgi_app
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from greenroom_gateway.api import problem
 from greenroom_gateway.api import router as api_router
@@ -76,7 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return Response("ok")
         return Response("not ready", status_code=503)
 
-    app.mount("/metrics", make_asgi_app(REGISTRY))
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     spec = specification(settings.kafka_bootstrap)
 
