@@ -32,7 +32,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import make_asgi_app
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from greenroom_common.config import Settings, get_settings
 from greenroom_common.contracts import AnswerFailed, DeadLetter, Event, Stage, Topic
@@ -51,6 +51,7 @@ from greenroom_common.metrics import (
 from greenroom_common.storage import ObjectStore
 
 E = TypeVar("E", bound=Event)
+D = TypeVar("D", bound=BaseModel)
 log = logging.getLogger("greenroom")
 
 INTERNAL_ERROR_MESSAGE = (
@@ -98,6 +99,18 @@ class Worker:
     def on_startup(self, fn: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
         self._startup.append(fn)
         return fn
+
+    async def once(self, key: str, model: type[D], compute: Callable[[], Awaitable[D]]) -> D:
+        """A stage's stored result, computed and stored first when absent.
+
+        This is the idempotency rule of every stage: a redelivered or duplicated event finds
+        the stored document and re-announces it instead of producing a second result. The
+        document is written last, so its presence means the stage is complete."""
+        found = await self.store.get_model(key, model)
+        if found is None:
+            found = await compute()
+            await self.store.put_json(key, found)
+        return found
 
     # -- publishing ---------------------------------------------------------------------
 

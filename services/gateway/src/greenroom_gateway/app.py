@@ -4,6 +4,8 @@ and the AsyncAPI document of the event flow."""
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         EVENTS_PRODUCED.labels("gateway", topic.value).inc()
 
     interviews = Interviews(store, publish, settings.max_text_chars)
-    app = FastAPI(title="Greenroom", version="1",
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await store.ensure_bucket()
+        yield
+
+    # The Kafka router's own lifespan (broker start and stop) is merged in by include_router.
+    app = FastAPI(title="Greenroom", version="1", lifespan=lifespan,
                   description="Mock interviews for Python developers: the public HTTP API.")
     app.include_router(router)
     app.state.interviews = interviews
@@ -63,10 +72,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(Unavailable)
     async def unavailable(_: Request, exc: Unavailable) -> JSONResponse:
         return problem(503, "unavailable", str(exc))
-
-    @app.on_event("startup")
-    async def _bucket() -> None:
-        await store.ensure_bucket()
 
     # -- operations -----------------------------------------------------------------------
 

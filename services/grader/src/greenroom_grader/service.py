@@ -92,10 +92,11 @@ async def _join(event: Event, question_id: str) -> None:
 
 async def _finish(event: Event, question_id: str, compute: Callable[[], GradeDoc]) -> None:
     keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
-    result = await worker.store.get_model(keys.grade, GradeDoc)
-    if result is None:
-        result = compute()
-        await worker.store.put_json(keys.grade, result)
+
+    async def scored() -> GradeDoc:
+        return compute()
+
+    result = await worker.once(keys.grade, GradeDoc, scored)
     await worker.publish(Topic.GRADED, AnswerGraded(
         tenant=event.tenant, session_id=event.session_id, answer_id=event.answer_id,
         question_id=question_id, grade_key=keys.grade, verdict=result.verdict,

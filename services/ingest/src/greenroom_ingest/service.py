@@ -35,9 +35,7 @@ async def on_submitted(event: AnswerSubmitted) -> None:
     if not event.mode.has_media or event.upload_key is None:
         return  # typed and code answers go straight to the grader
     keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
-    done = await worker.store.get_model(keys.ingest, IngestDoc)
-    if done is None:
-        done = await _ingest(event, keys)
+    done = await worker.once(keys.ingest, IngestDoc, lambda: _ingest(event, keys))
     await worker.publish(Topic.INGESTED, ingested(event, done))
 
 
@@ -54,7 +52,7 @@ async def _ingest(event: AnswerSubmitted, keys: AnswerKeys) -> IngestDoc:
             key = keys.frame(index)
             await worker.store.put_file(key, path, "image/jpeg")
             frame_keys.append(key)
-        doc = IngestDoc(
+        return IngestDoc(
             duration_s=round(result.duration_s, 3), has_video=bool(result.frames),
             audio_key=keys.audio, frame_keys=frame_keys,
             frame_times_s=[t for t, _ in result.frames], fps=limits().fps,
@@ -62,9 +60,6 @@ async def _ingest(event: AnswerSubmitted, keys: AnswerKeys) -> IngestDoc:
             container=result.probe.container, audio_codec=result.probe.audio_codec,
             video_codec=result.probe.video_codec,
         )
-        # The stage document is written last: its presence means the stage is complete.
-        await worker.store.put_json(keys.ingest, doc)
-        return doc
 
 
 app = worker.app()

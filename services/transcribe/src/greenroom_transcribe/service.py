@@ -33,7 +33,7 @@ async def load_model() -> None:
     _engine.append(engine)
 
 
-async def _transcribe(event: AnswerIngested, keys: AnswerKeys) -> TranscriptDoc:
+async def _transcribe(event: AnswerIngested) -> TranscriptDoc:
     engine = _engine[0]
     with tempfile.TemporaryDirectory(prefix="greenroom-transcribe-") as tmp:
         audio = Path(tmp) / "audio.wav"
@@ -44,16 +44,13 @@ async def _transcribe(event: AnswerIngested, keys: AnswerKeys) -> TranscriptDoc:
             raise Rejected("unreadable_audio", f"The audio could not be decoded ({exc}). "
                            "Record the answer again.") from exc
     INFERENCE_SECONDS.labels("transcribe", doc.model).observe(doc.inference_s)
-    await worker.store.put_json(keys.transcript, doc)
     return doc
 
 
 @worker.route(Topic.INGESTED, AnswerIngested, Stage.TRANSCRIBE)
 async def on_ingested(event: AnswerIngested) -> None:
     keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
-    doc = await worker.store.get_model(keys.transcript, TranscriptDoc)
-    if doc is None:
-        doc = await _transcribe(event, keys)
+    doc = await worker.once(keys.transcript, TranscriptDoc, lambda: _transcribe(event))
     if not doc.words:
         raise Rejected("no_speech", NO_SPEECH)
     await worker.publish(Topic.TRANSCRIBED, AnswerTranscribed(

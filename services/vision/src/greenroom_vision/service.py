@@ -26,7 +26,7 @@ async def load_model() -> None:
     _analyzer.append(analyzer)
 
 
-async def _observe(event: AnswerIngested, keys: AnswerKeys) -> VisionDoc:
+async def _observe(event: AnswerIngested) -> VisionDoc:
     analyzer = _analyzer[0]
     with tempfile.TemporaryDirectory(prefix="greenroom-vision-") as tmp:
         frames: list[tuple[float, Path]] = []
@@ -36,16 +36,13 @@ async def _observe(event: AnswerIngested, keys: AnswerKeys) -> VisionDoc:
             frames.append((t, path))
         doc = await anyio.to_thread.run_sync(lambda: analyzer.analyze(frames))
     INFERENCE_SECONDS.labels("vision", doc.detector).observe(doc.inference_s)
-    await worker.store.put_json(keys.vision, doc)
     return doc
 
 
 @worker.route(Topic.INGESTED, AnswerIngested, Stage.VISION)
 async def on_ingested(event: AnswerIngested) -> None:
     keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
-    doc = await worker.store.get_model(keys.vision, VisionDoc)
-    if doc is None:
-        doc = await _observe(event, keys)
+    doc = await worker.once(keys.vision, VisionDoc, lambda: _observe(event))
     await worker.publish(Topic.OBSERVED, AnswerObserved(
         tenant=event.tenant, session_id=event.session_id, answer_id=event.answer_id,
         question_id=event.question_id, vision_key=keys.vision, frames=doc.summary.frames,
