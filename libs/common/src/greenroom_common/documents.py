@@ -88,6 +88,42 @@ class Segment(BaseModel):
     text: str
 
 
+class Moment(BaseModel):
+    """Something that happened at a time in the answer, for feedback to point at."""
+
+    start: float
+    end: float
+    label: str
+
+
+class TimePoint(BaseModel):
+    t: float
+    value: float
+
+
+class SpeechMetrics(BaseModel):
+    """Delivery measurements from the transcript and the audio (transcribe owns them).
+
+    Every list is timed so that feedback can say *when*; ``None`` means not measurable
+    (e.g. no voiced audio for pitch)."""
+
+    words_per_minute: float
+    articulation_rate: float = Field(description="Words per minute of speaking time, "
+                                     "pauses excluded.")
+    pace_timeline: list[TimePoint] = Field(default_factory=list,
+                                           description="Words per minute over time.")
+    pauses: list[Moment] = Field(default_factory=list, description="Silences over 2 s.")
+    speech_ratio: float = Field(description="Share of the answer's time spent speaking.")
+    fillers: list[Moment] = Field(default_factory=list)
+    hesitations: list[Moment] = Field(
+        default_factory=list, description="Voiced stretches no transcribed word covers.")
+    repetitions: list[Moment] = Field(default_factory=list,
+                                      description="Repeated words and restarts.")
+    pitch_variation_semitones: float | None = None
+    loudness_variation_db: float | None = None
+    monotone: bool | None = None
+
+
 class TranscriptDoc(Document):
     model: str
     engine: str
@@ -100,6 +136,8 @@ class TranscriptDoc(Document):
     words: list[Word]
     timing_method: str
     inference_s: float
+    prompt: str | None = Field(None, description="Decoding prompt (question vocabulary).")
+    speech: SpeechMetrics | None = None
 
 
 class FrameObservation(BaseModel):
@@ -110,11 +148,23 @@ class FrameObservation(BaseModel):
 
 
 class VisionSummary(BaseModel):
+    """Per-answer on-camera measurements (vision owns them). Coaching signals only: they
+    never decide a verdict. ``None`` means not measurable (e.g. no face at all)."""
+
     frames: int
     face_frames: int
     no_face_frames: int
     multi_face_frames: int
     face_share: float
+    facing_share: float | None = Field(
+        None, description="Share of face frames looking at the camera (eye-contact proxy).")
+    steadiness: float | None = Field(None, description="0 (restless) to 1 (steady).")
+    expressions: dict[str, float] = Field(default_factory=dict,
+                                          description="Share of face frames per expression.")
+    smile_share: float | None = None
+    face_size: float | None = Field(None, description="Median face height / frame height.")
+    framing: Literal["ok", "too_close", "too_far"] | None = None
+    lighting: Literal["ok", "dark", "backlit", "low_contrast"] | None = None
 
 
 class VisionDoc(Document):
