@@ -30,6 +30,9 @@ class QuestionView(Document):
     answer_modes: list[AnswerMode]
     time_limit_s: int = 180
     difficulty: str = "medium"
+    vocabulary: list[str] = Field(
+        default_factory=list,
+        description="Key terms of the topic; transcription uses them as decoding hints.")
 
 
 class QuestionBank(Document):
