@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export GREENROOM_CACHE ?= $(HOME)/.cache/greenroom
 ENVS := .greenroom/envs.json
 env_python = $$(python3 -c "import json;print(json.load(open('$(ENVS)'))['$(1)'])")/bin/python
-SRC_PATH := libs/common/src:services/gateway/src:services/ingest/src:services/grader/src:tools
+SRC_PATH := clients/python/src:libs/common/src:services/gateway/src:services/ingest/src:services/grader/src:tools
 DEV := PYTHONPATH=$(SRC_PATH):. $(call env_python,dev)
 
 .PHONY: setup up test lint unit service-tests integration bench clean
@@ -20,7 +20,7 @@ test: setup lint unit service-tests integration ## everything CI runs
 
 lint:
 	@echo "== ruff"; $(DEV) -m ruff check libs services tools tests bench scripts
-	@echo "== mypy"; $(DEV) -m mypy libs/common/src services/*/src tools/greenroom_local
+	@echo "== mypy"; $(DEV) -m mypy libs/common/src services/*/src clients/python/src/greenroom_client tools/greenroom_local
 
 unit: ## pure-logic tests of the shared package, gateway, ingest and grader
 	@$(DEV) -m pytest -q libs/common/tests services/gateway/tests services/ingest/tests services/grader/tests

@@ -28,6 +28,7 @@ def main() -> int:
         kafka_controller_port=int(os.environ.get("GREENROOM_KAFKA_CONTROLLER_PORT", "19093")),
         minio_port=int(os.environ.get("GREENROOM_MINIO_PORT", "9000")),
         minio_console_port=int(os.environ.get("GREENROOM_MINIO_CONSOLE_PORT", "9001")),
+        grpc_port=int(os.environ.get("GREENROOM_GRPC_PORT", "50051")),
         ports=ports,
     )
     stopping = False
@@ -47,7 +48,7 @@ def main() -> int:
         print(f"Greenroom failed to start: {exc}", file=sys.stderr)
         return 1
     print(f"Greenroom is up in {time.monotonic() - started:.1f}s: {platform.url()}  "
-          "(Ctrl-C stops it)", flush=True)
+          f"(gRPC on {platform.grpc_target}; Ctrl-C stops it)", flush=True)
     try:
         while not stopping:
             time.sleep(0.5)

@@ -56,6 +56,7 @@ class LocalPlatform:
     minio_port: int = 9000
     minio_console_port: int = 9001
     ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    grpc_port: int = 50051
     services: tuple[str, ...] = SERVICES
     external: External | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -69,6 +70,7 @@ class LocalPlatform:
     def on_free_ports(cls, data_dir: Path, **kwargs: object) -> LocalPlatform:
         ports = {name: free_port() for name in SERVICES}
         return cls(data_dir, kafka_port=free_port(), kafka_controller_port=free_port(),
+                   grpc_port=free_port(),
                    minio_port=free_port(), minio_console_port=free_port(), ports=ports,
                    **kwargs)  # type: ignore[arg-type]
 
@@ -81,6 +83,10 @@ class LocalPlatform:
     @property
     def s3_endpoint(self) -> str:
         return self.external.s3_endpoint if self.external else f"127.0.0.1:{self.minio_port}"
+
+    @property
+    def grpc_target(self) -> str:
+        return f"127.0.0.1:{self.grpc_port}"
 
     def url(self, service: str = "gateway") -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -100,6 +106,7 @@ class LocalPlatform:
             else self.secret_key,
             "GREENROOM_S3_BUCKET": self.bucket,
             "GREENROOM_TOPIC_PARTITIONS": str(self.partitions),
+            "GREENROOM_GRPC_PORT": str(self.grpc_port),
         }
         env.update(self.extra_env)
         return env
@@ -163,9 +170,10 @@ class LocalPlatform:
 
     def service_process(self, name: str) -> Process:
         python = venvs()[name] / "bin" / "python"
-        pythonpath = os.pathsep.join(
-            [str(REPO / "libs" / "common" / "src"), str(REPO / "services" / name / "src")]
-        )
+        pythonpath = os.pathsep.join([
+            str(REPO / "libs" / "common" / "src"), str(REPO / "services" / name / "src"),
+            str(REPO / "clients" / "python" / "src"),  # the gRPC stubs
+        ])
         env = {
             **os.environ,
             **self.service_env(),

@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     )
 
     # Gateway
+    grpc_port: int = Field(50051, description="Port of the gateway's gRPC server.")
     max_upload_bytes: int = Field(200 * 1024 * 1024, description="Largest accepted upload.")
     max_text_chars: int = Field(20_000, description="Longest accepted typed or code answer.")
     public_dir: Path | None = Field(None, description="Override the web app's static folder.")

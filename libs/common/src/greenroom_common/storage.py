@@ -18,7 +18,9 @@ from greenroom_common.config import Settings
 
 M = TypeVar("M", bound=BaseModel)
 
-PART_SIZE = 8 * 1024 * 1024
+# S3's smallest multipart part, uploaded one at a time: an upload of any size costs the
+# service about one part of memory (minio's default of three parallel parts triples it).
+PART_SIZE = 5 * 1024 * 1024
 _MISSING = {"NoSuchKey", "NoSuchObject", "NoSuchBucket"}
 
 
@@ -66,7 +68,7 @@ class ObjectStore:
         """Upload a file object of unknown length in parts; never holds it whole in memory."""
         result = await self._run(
             self.client.put_object, self.bucket, key, stream, -1,
-            content_type=content_type, part_size=PART_SIZE,
+            content_type=content_type, part_size=PART_SIZE, num_parallel_uploads=1,
         )
         stat = await self._run(self.client.stat_object, self.bucket, result.object_name)
         return int(stat.size or 0)

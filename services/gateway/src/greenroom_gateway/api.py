@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
-from greenroom_common.config import Settings
 from greenroom_common.contracts import AnswerMode
 from starlette.datastructures import UploadFile
 
@@ -21,17 +20,27 @@ from greenroom_gateway.schemas import (
     answer_view,
     session_view,
 )
+from greenroom_gateway.tenancy import PUBLIC_TENANT, Caller, Tenancy
 from greenroom_gateway.uploads import BadForm, TooLarge, parse_upload
 
 router = APIRouter(prefix="/api")
 
 
-def _token(request: Request, token: str | None = Query(None, description="Session token "
-           "(for clients that cannot set headers, such as EventSource).")) -> str | None:
+async def _caller(request: Request, token: str | None = Query(
+        None, description="Session token (for clients that cannot set headers, such as "
+        "EventSource).")) -> Caller:
+    """A hiring team by its ``X-API-Key``, or a practice candidate by the session token
+    (``Authorization: Bearer …`` or ``?token=``)."""
+    api_key = request.headers.get("x-api-key")
+    if api_key:
+        tenancy: Tenancy = request.app.state.tenancy
+        tenant = await tenancy.resolve(api_key)
+        await tenancy.check_rate(tenant)
+        return Caller(tenant)
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        return auth[7:].strip()
-    return token
+        token = auth[7:].strip()
+    return Caller(PUBLIC_TENANT, token)
 
 
 def _interviews(request: Request) -> Interviews:
@@ -39,14 +48,14 @@ def _interviews(request: Request) -> Interviews:
     return found
 
 
-def _settings(request: Request) -> Settings:
-    found: Settings = request.app.state.settings
+def _tenancy(request: Request) -> Tenancy:
+    found: Tenancy = request.app.state.tenancy
     return found
 
 
-Token = Annotated[str | None, Depends(_token)]
+Who = Annotated[Caller, Depends(_caller)]
 Core = Annotated[Interviews, Depends(_interviews)]
-Config = Annotated[Settings, Depends(_settings)]
+Tenants = Annotated[Tenancy, Depends(_tenancy)]
 
 
 def problem(status: int, reason: str, message: str, **extra: Any) -> JSONResponse:
@@ -56,15 +65,16 @@ def problem(status: int, reason: str, message: str, **extra: Any) -> JSONRespons
 
 
 @router.get("/questions", response_model=QuestionsView)
-async def list_questions(interviews: Core, round: str | None = None) -> QuestionsView:
+async def list_questions(interviews: Core, _: Who, round: str | None = None
+                         ) -> QuestionsView:
     bank = await interviews.bank()
     return QuestionsView(version=bank.version,
                          questions=await interviews.questions(round))
 
 @router.post("/sessions", status_code=201, response_model=SessionCreated)
-async def create_session(body: SessionCreate, interviews: Core) -> SessionCreated:
+async def create_session(body: SessionCreate, interviews: Core, caller: Who) -> SessionCreated:
     session, token, questions = await interviews.create_session(
-        round_=body.round, count=body.count, question_ids=body.question_ids,
+        caller, round_=body.round, count=body.count, question_ids=body.question_ids,
         reference=body.reference)
     return SessionCreated(session_id=session.session_id, token=token, questions=questions)
 
@@ -72,11 +82,12 @@ async def create_session(body: SessionCreate, interviews: Core) -> SessionCreate
           response_model=AnswerAccepted,
           responses={413: {"description": "Upload over the size limit"},
                      422: {"description": "Invalid answer (message says what to fix)"}})
-async def submit_answer(session_id: str, request: Request, token: Token, interviews: Core,
-                        settings: Config) -> Response:
-    session = await interviews.session(session_id, token)
+async def submit_answer(session_id: str, request: Request, caller: Who, interviews: Core,
+                        tenancy: Tenants) -> Response:
+    session = await interviews.session(session_id, caller)
     try:
-        form = await parse_upload(request, settings.max_upload_bytes)
+        limit = (await tenancy.tenant(session.tenant)).max_upload_bytes
+        form = await parse_upload(request, limit)
     except TooLarge as exc:
         mb = exc.limit / (1024 * 1024)
         return problem(413, "too_large", f"The upload is larger than {mb:.0f} MB. "
@@ -113,16 +124,16 @@ async def submit_answer(session_id: str, request: Request, token: Token, intervi
     return JSONResponse(accepted.model_dump(), status_code=202)
 
 @router.get("/answers/{answer_id}", response_model=AnswerView)
-async def get_answer(answer_id: str, token: Token, interviews: Core) -> AnswerView:
-    return answer_view(await interviews.answer(answer_id, token))
+async def get_answer(answer_id: str, caller: Who, interviews: Core) -> AnswerView:
+    return answer_view(await interviews.answer(answer_id, caller))
 
 @router.get("/sessions/{session_id}", response_model=SessionView)
-async def get_session(session_id: str, token: Token, interviews: Core) -> SessionView:
-    session = await interviews.session(session_id, token)
+async def get_session(session_id: str, caller: Who, interviews: Core) -> SessionView:
+    session = await interviews.session(session_id, caller)
     return session_view(await interviews.report(session))
 
 @router.delete("/sessions/{session_id}", status_code=204)
-async def delete_session(session_id: str, token: Token, interviews: Core) -> Response:
-    session = await interviews.session(session_id, token)
+async def delete_session(session_id: str, caller: Who, interviews: Core) -> Response:
+    session = await interviews.session(session_id, caller)
     await interviews.delete_session(session)
     return Response(status_code=204)

@@ -22,7 +22,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from greenroom_gateway.api import problem
 from greenroom_gateway.api import router as api_router
+from greenroom_gateway.grpc_api import InterviewService, start_server
 from greenroom_gateway.interviews import Interviews, Invalid, NotFound, Unavailable
+from greenroom_gateway.live import LiveEvents
+from greenroom_gateway.tenancy import RateLimited, Tenancy, Unauthenticated
 
 log = logging.getLogger("greenroom.gateway")
 WEB_DIR = Path(__file__).parent / "web"
@@ -39,18 +42,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         EVENTS_PRODUCED.labels("gateway", topic.value).inc()
 
     interviews = Interviews(store, publish, settings.max_text_chars)
+    tenancy = Tenancy(store, settings.max_upload_bytes)
+    live = LiveEvents()
+    live.subscribe(router)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await store.ensure_bucket()
-        yield
+        grpc_server = await start_server(f"{settings.host}:{settings.grpc_port}",
+                                         InterviewService(interviews, tenancy, live))
+        try:
+            yield
+        finally:
+            await grpc_server.stop(grace=30)
 
     # The Kafka router's own lifespan (broker start and stop) is merged in by include_router.
     app = FastAPI(title="Greenroom", version="1", lifespan=lifespan,
                   description="Mock interviews for Python developers: the public HTTP API.")
     app.include_router(router)
     app.state.interviews = interviews
-    app.state.settings = settings
+    app.state.tenancy = tenancy
+    app.state.live = live
 
     @app.middleware("http")
     async def count_requests(request: Request, call_next: Any) -> Response:
@@ -68,6 +80,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(Invalid)
     async def invalid(_: Request, exc: Invalid) -> JSONResponse:
         return problem(422, "invalid", exc.message, field=exc.field)
+
+    @app.exception_handler(Unauthenticated)
+    async def unauthenticated(_: Request, __: Unauthenticated) -> JSONResponse:
+        return problem(401, "unauthenticated", "Unknown API key.")
+
+    @app.exception_handler(RateLimited)
+    async def rate_limited(_: Request, exc: RateLimited) -> JSONResponse:
+        response = problem(429, "rate_limited",
+                           f"Rate limit reached; retry in {exc.retry_after_s:.1f} s.")
+        response.headers["retry-after"] = str(max(1, round(exc.retry_after_s)))
+        return response
 
     @app.exception_handler(Unavailable)
     async def unavailable(_: Request, exc: Unavailable) -> JSONResponse:

@@ -6,8 +6,6 @@ gateway replicas answer the same way and a status is never out of step with the 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import random
 import secrets
 import time
@@ -40,7 +38,8 @@ from greenroom_common.keys import (
 )
 from greenroom_common.storage import ObjectStore
 
-PUBLIC_TENANT = "public"
+from greenroom_gateway.tenancy import Caller, digest
+
 Publish = Callable[[Topic, Event], Awaitable[None]]
 Status = Literal["queued", "processing", "graded", "failed"]
 
@@ -65,10 +64,6 @@ class Invalid(Exception):
 
 class Unavailable(Exception):
     """A dependency is not ready yet (e.g. the grader has not published the bank)."""
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 EXTENSIONS = {".webm", ".mp4", ".mkv", ".mov", ".ogg", ".oga", ".mp3", ".wav", ".m4a", ".flac"}
@@ -130,8 +125,8 @@ class Interviews:
     # -- sessions -----------------------------------------------------------------------
 
     async def create_session(
-        self, *, round_: str | None, count: int | None, question_ids: list[str] | None,
-        tenant: str = PUBLIC_TENANT, reference: str | None = None,
+        self, caller: Caller, *, round_: str | None, count: int | None,
+        question_ids: list[str] | None, reference: str | None = None,
     ) -> tuple[SessionDoc, str, list[QuestionView]]:
         bank = {q.id: q for q in (await self.bank()).questions}
         if question_ids:
@@ -153,20 +148,22 @@ class Interviews:
         else:
             raise Invalid("round", "Give a round (with an optional count) or question_ids.")
         token = secrets.token_urlsafe(24)
-        session = SessionDoc(session_id=new_id(), tenant=tenant, token_sha256=_hash(token),
+        tenant = caller.tenant
+        session = SessionDoc(session_id=new_id(), tenant=tenant, token_sha256=digest(token),
                              question_ids=[q.id for q in chosen], round=round_,
                              reference=reference)
         await self.store.put_json(session_doc(tenant, session.session_id), session)
         await self.store.put_json(session_index(session.session_id), {"tenant": tenant})
         return session, token, chosen
 
-    async def session(self, session_id: str, token: str | None) -> SessionDoc:
-        """The session if ``token`` opens it; otherwise :class:`NotFound`, whatever the cause."""
+    async def session(self, session_id: str, caller: Caller) -> SessionDoc:
+        """The session if the caller may open it; otherwise :class:`NotFound`, whatever the
+        cause (missing, wrong token, another tenant's), so nothing leaks."""
         index = await self.store.get_json(session_index(session_id))
-        if index is None or token is None:
+        if index is None or (not caller.public and index["tenant"] != caller.tenant):
             raise NotFound(session_id)
         found = await self.store.get_model(session_doc(index["tenant"], session_id), SessionDoc)
-        if found is None or not hmac.compare_digest(found.token_sha256, _hash(token)):
+        if found is None or not caller.owns(found.tenant, found.token_sha256):
             raise NotFound(session_id)
         return found
 
@@ -253,11 +250,11 @@ class Interviews:
         ))
         return doc, None
 
-    async def answer(self, answer_id: str, token: str | None) -> AnswerStatus:
+    async def answer(self, answer_id: str, caller: Caller) -> AnswerStatus:
         index = await self.store.get_json(answer_index(answer_id))
         if index is None:
             raise NotFound(answer_id)
-        await self.session(index["session_id"], token)
+        await self.session(index["session_id"], caller)
         keys = AnswerKeys(index["tenant"], index["session_id"], answer_id)
         doc = await self.store.get_model(keys.answer, AnswerDoc)
         if doc is None:

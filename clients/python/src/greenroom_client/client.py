@@ -1,0 +1,96 @@
+"""A thin synchronous client: API key on every call, streamed uploads with a checksum."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+
+import grpc
+from greenroom.v1 import interview_pb2 as pb
+from greenroom.v1 import interview_pb2_grpc as pb_grpc
+
+CHUNK_BYTES = 1024 * 1024
+
+
+class Client:
+    def __init__(self, target: str, api_key: str, *, secure: bool = False,
+                 timeout_s: float = 60.0) -> None:
+        self.channel = (grpc.secure_channel(target, grpc.ssl_channel_credentials()) if secure
+                        else grpc.insecure_channel(target))
+        self.stub = pb_grpc.InterviewServiceStub(self.channel)  # type: ignore[no-untyped-call]
+        self.metadata = (("x-api-key", api_key),)
+        self.timeout_s = timeout_s
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object | TracebackType) -> None:
+        self.channel.close()
+
+    def questions(self, round_: str = "") -> list[pb.Question]:
+        response = self.stub.ListQuestions(pb.ListQuestionsRequest(round=round_),
+                                           metadata=self.metadata, timeout=self.timeout_s)
+        return list(response.questions)
+
+    def create_session(self, *, question_ids: list[str] | None = None, round_: str = "",
+                       count: int = 0, candidate_ref: str = "") -> pb.Session:
+        request = pb.CreateSessionRequest(candidate_ref=candidate_ref)
+        if question_ids:
+            request.questions.question_ids.extend(question_ids)
+        else:
+            request.round.round, request.round.count = round_, count
+        session: pb.Session = self.stub.CreateSession(request, metadata=self.metadata,
+                                                      timeout=self.timeout_s)
+        return session
+
+    def upload_file(self, session: str, question_id: str, path: Path,
+                    content_type: str | None = None) -> pb.Answer:
+        """Streams ``path`` in 1 MiB chunks after its metadata and SHA-256."""
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(CHUNK_BYTES), b""):
+                digest.update(block)
+        meta = pb.AnswerMetadata(
+            session=session, question_id=question_id, filename=path.name,
+            content_type=content_type or mimetypes.guess_type(path.name)[0] or "video/webm",
+            sha256=digest.hexdigest(),
+        )
+
+        def messages() -> Iterator[pb.UploadAnswerRequest]:
+            yield pb.UploadAnswerRequest(metadata=meta)
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(CHUNK_BYTES), b""):
+                    yield pb.UploadAnswerRequest(chunk=block)
+
+        answer: pb.Answer = self.stub.UploadAnswer(messages(), metadata=self.metadata,
+                                                   timeout=max(self.timeout_s, 600))
+        return answer
+
+    def answer_text(self, session: str, question_id: str, text: str) -> pb.Answer:
+        meta = pb.AnswerMetadata(session=session, question_id=question_id, text=text)
+        answer: pb.Answer = self.stub.UploadAnswer(
+            iter([pb.UploadAnswerRequest(metadata=meta)]), metadata=self.metadata,
+            timeout=self.timeout_s)
+        return answer
+
+    def answer(self, name: str) -> pb.Answer:
+        found: pb.Answer = self.stub.GetAnswer(pb.GetAnswerRequest(name=name),
+                                               metadata=self.metadata, timeout=self.timeout_s)
+        return found
+
+    def session(self, name: str) -> pb.Session:
+        found: pb.Session = self.stub.GetSession(pb.GetSessionRequest(name=name),
+                                                 metadata=self.metadata, timeout=self.timeout_s)
+        return found
+
+    def watch(self, name: str, timeout_s: float = 900) -> Iterator[pb.SessionEvent]:
+        """Stage and result events of a session, starting with a snapshot."""
+        yield from self.stub.WatchSession(pb.WatchSessionRequest(name=name),
+                                          metadata=self.metadata, timeout=timeout_s)
+
+    def delete_session(self, name: str) -> None:
+        self.stub.DeleteSession(pb.DeleteSessionRequest(name=name), metadata=self.metadata,
+                                timeout=self.timeout_s)
