@@ -277,3 +277,13 @@ def test_generated_stubs_match_the_protos(tmp_path: Path) -> None:
     for generated in (tmp_path / "greenroom" / "v1").glob("*.py*"):
         assert generated.read_text() == (committed / generated.name).read_text(), (
             f"{generated.name} is stale: run scripts/gen_proto.sh")
+
+
+def test_deadlines_are_honoured(acme: Client) -> None:
+    session = acme.create_session(question_ids=["lf-02"])
+
+    def watch_briefly() -> None:
+        for _ in acme.watch(session.name, timeout_s=1.5):
+            pass
+
+    assert code_of(watch_briefly) == grpc.StatusCode.DEADLINE_EXCEEDED

@@ -78,3 +78,22 @@ def test_session_token_guards_answers(client: Client, tmp_path: Path, s3: Minio)
     bucket = client.platform.bucket
     assert not list(s3.list_objects(bucket, prefix=f"media/public/{session.id}/",
                                     recursive=True))
+
+
+def test_live_events_reach_the_browser_over_sse(client: Client) -> None:
+    session = client.session(["lf-02"])
+    url = f"/api/sessions/{session.id}/events?token={session.token}"
+    seen: list[str] = []
+    with client.http.stream("GET", url, timeout=60) as stream:
+        lines = stream.iter_lines()
+        for line in lines:
+            if line.startswith("event: "):
+                seen.append(line.removeprefix("event: "))
+                if seen == ["snapshot"]:
+                    client.http.post(f"/api/sessions/{session.id}/answers",
+                                     headers=session.auth,
+                                     data={"question_id": "lf-02", "text": "Tuples hash."})
+                if seen[-1] == "sessions.completed":
+                    break
+    assert seen[0] == "snapshot"
+    assert "answers.submitted" in seen and "answers.graded" in seen

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from greenroom_common.contracts import AnswerMode
 from starlette.datastructures import UploadFile
 
 from greenroom_gateway.interviews import Interviews, Invalid
+from greenroom_gateway.live import LiveEvents
 from greenroom_gateway.schemas import (
     AnswerAccepted,
     AnswerView,
@@ -24,6 +27,7 @@ from greenroom_gateway.tenancy import PUBLIC_TENANT, Caller, Tenancy
 from greenroom_gateway.uploads import BadForm, TooLarge, parse_upload
 
 router = APIRouter(prefix="/api")
+KEEPALIVE_S = 15.0
 
 
 async def _caller(request: Request, token: str | None = Query(
@@ -137,3 +141,29 @@ async def delete_session(session_id: str, caller: Who, interviews: Core) -> Resp
     session = await interviews.session(session_id, caller)
     await interviews.delete_session(session)
     return Response(status_code=204)
+
+
+@router.get("/sessions/{session_id}/events", response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {}},
+                             "description": "A snapshot, then stage and result events."}})
+async def session_events(session_id: str, request: Request, caller: Who,
+                         interviews: Core) -> StreamingResponse:
+    """Server-sent events for the web app: ``snapshot`` (the session view), then one event
+    per pipeline event of the session, named by its topic (``answers.graded`` …)."""
+    session = await interviews.session(session_id, caller)
+    live: LiveEvents = request.app.state.live
+
+    async def stream() -> AsyncIterator[str]:
+        with live.watch(session_id) as queue:  # subscribe first, then snapshot
+            snapshot = session_view(await interviews.report(session))
+            yield f"event: snapshot\ndata: {snapshot.model_dump_json()}\n\n"
+            while not await request.is_disconnected():
+                try:
+                    topic, event = await asyncio.wait_for(queue.get(), KEEPALIVE_S)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                yield f"event: {topic.value}\ndata: {event.model_dump_json()}\n\n"
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
