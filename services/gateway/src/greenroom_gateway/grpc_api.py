@@ -15,6 +15,7 @@ import hashlib
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -54,57 +55,47 @@ async def _abort_invalid(context: grpc.aio.ServicerContext[Any, Any], field: str
     await context.abort_with_status(rpc_status.to_status(status))
 
 
-def observed(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
-    """Per-method metrics and the mapping of core exceptions to status codes."""
-    name = method.__name__
+@asynccontextmanager
+async def _rpc(name: str, context: grpc.aio.ServicerContext[Any, Any]) -> AsyncIterator[None]:
+    """Per-method metrics, and the mapping of the core's exceptions to status codes."""
+    started = time.perf_counter()
+    code = grpc.StatusCode.OK
+    try:
+        yield
+    except NotFound:
+        code = grpc.StatusCode.NOT_FOUND
+        await context.abort(code, "No such session or answer.")
+    except Invalid as exc:
+        code = grpc.StatusCode.INVALID_ARGUMENT
+        await _abort_invalid(context, exc.field, exc.message)
+    except Unavailable as exc:
+        code = grpc.StatusCode.UNAVAILABLE
+        await context.abort(code, str(exc))
+    except Exception:
+        code = context.code() or grpc.StatusCode.UNKNOWN  # type: ignore[assignment]
+        raise
+    finally:
+        GRPC_CALLS.labels(name, code.name).inc()
+        GRPC_SECONDS.labels(name).observe(time.perf_counter() - started)
 
+
+def observed(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
     @wraps(method)
     async def call(self: Any, request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> T:
-        started = time.perf_counter()
-        code = grpc.StatusCode.OK
-        try:
+        async with _rpc(method.__name__, context):
             return await method(self, request, context)
-        except NotFound:
-            code = grpc.StatusCode.NOT_FOUND
-            await context.abort(code, "No such session or answer.")
-        except Invalid as exc:
-            code = grpc.StatusCode.INVALID_ARGUMENT
-            await _abort_invalid(context, exc.field, exc.message)
-        except Unavailable as exc:
-            code = grpc.StatusCode.UNAVAILABLE
-            await context.abort(code, str(exc))
-        except Exception:
-            code = context.code() or grpc.StatusCode.UNKNOWN  # type: ignore[assignment]
-            raise
-        finally:
-            GRPC_CALLS.labels(name, code.name).inc()
-            GRPC_SECONDS.labels(name).observe(time.perf_counter() - started)
-        raise AssertionError("unreachable")  # abort() always raises
+        raise AssertionError("unreachable")  # _rpc re-raises or aborts
 
     return call
 
 
 def streamed(method: Callable[..., AsyncIterator[T]]) -> Callable[..., AsyncIterator[T]]:
-    """:func:`observed` for server-streaming methods."""
-    name = method.__name__
-
     @wraps(method)
     async def call(self: Any, request: Any, context: grpc.aio.ServicerContext[Any, Any]
                    ) -> AsyncIterator[T]:
-        started = time.perf_counter()
-        code = grpc.StatusCode.OK
-        try:
+        async with _rpc(method.__name__, context):
             async for item in method(self, request, context):
                 yield item
-        except NotFound:
-            code = grpc.StatusCode.NOT_FOUND
-            await context.abort(code, "No such session or answer.")
-        except Exception:
-            code = context.code() or grpc.StatusCode.UNKNOWN  # type: ignore[assignment]
-            raise
-        finally:
-            GRPC_CALLS.labels(name, code.name).inc()
-            GRPC_SECONDS.labels(name).observe(time.perf_counter() - started)
 
     return call
 
