@@ -1,6 +1,9 @@
-"""Greenroom's vision service: sampled answer frames in, per-frame face observations out.
+"""Greenroom's vision service: an answer's sampled frames in, on-camera measurements out.
 
-``faces`` holds the pure core (deepface face detection on local frames); the service around
-it consumes ``answers.ingested``, stores a ``VisionDoc`` and emits ``answers.observed``.
-It never infers age, gender, race or identity.
+``frames`` reads frames of any size; ``landmarks`` runs MediaPipe's face detection, mesh and
+iris models on ONNX Runtime; ``faces`` (the core) adds deepface's expression model and turns
+each frame into readings; ``measures`` turns readings into the per-frame timeline, the
+per-answer summary and the moments worth pointing at; ``service`` consumes
+``answers.ingested``, stores a ``VisionDoc`` and emits ``answers.observed``. ``build_models``
+is set-up only. The service never infers age, gender, race or identity.
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import anyio
 import anyio.to_thread
 from greenroom_common.contracts import AnswerIngested, AnswerObserved, Stage, Topic
 from greenroom_common.documents import VisionDoc
@@ -16,13 +17,20 @@ from greenroom_vision.faces import FaceAnalyzer
 
 worker = Worker("vision")
 _analyzer: list[FaceAnalyzer] = []
+DOWNLOADS_IN_FLIGHT = 8  # a 3-minute answer has 360 frames; fetch several at a time
 
 
 @worker.on_startup
 async def load_model() -> None:
     s = worker.settings
-    analyzer = await anyio.to_thread.run_sync(
-        lambda: FaceAnalyzer(s.vision_detector, weights_home=s.models_dir / "deepface"))
+    analyzer = await anyio.to_thread.run_sync(lambda: FaceAnalyzer(
+        s.vision_detector,
+        weights_home=s.models_dir / "deepface",
+        landmarks_dir=s.models_dir / "mediapipe-face",
+        device=s.vision_device,
+        threads=s.vision_threads,
+        batch_size=s.vision_batch_size,
+    ))
     _analyzer.append(analyzer)
 
 
@@ -30,10 +38,18 @@ async def _observe(event: AnswerIngested) -> VisionDoc:
     analyzer = _analyzer[0]
     with tempfile.TemporaryDirectory(prefix="greenroom-vision-") as tmp:
         frames: list[tuple[float, Path]] = []
-        for key, t in zip(event.frame_keys, event.frame_times_s, strict=True):
-            path = Path(tmp) / key.rsplit("/", 1)[-1]
-            await worker.store.download(key, path)
-            frames.append((t, path))
+        limit = anyio.Semaphore(DOWNLOADS_IN_FLIGHT)
+
+        async def fetch(key: str, path: Path) -> None:
+            async with limit:
+                await worker.store.download(key, path)
+
+        async with anyio.create_task_group() as tg:
+            for i, (key, t) in enumerate(zip(event.frame_keys, event.frame_times_s,
+                                             strict=True)):
+                path = Path(tmp) / f"{i:05d}-{key.rsplit('/', 1)[-1]}"
+                tg.start_soon(fetch, key, path)
+                frames.append((t, path))
         doc = await anyio.to_thread.run_sync(lambda: analyzer.analyze(frames))
     INFERENCE_SECONDS.labels("vision", doc.detector).observe(doc.inference_s)
     return doc
