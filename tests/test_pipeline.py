@@ -38,8 +38,8 @@ def test_spoken_video_answer_is_transcribed_observed_and_graded(
     assert answer["vision"]["face_share"] > 0.8, answer["vision"]
     result = answer["result"]
     assert result["verdict"] in {"pass", "fail"}
-    assert result["provisional"] is True
-    assert "Provisional" in result["rule"]
+    assert result["provisional"] is False
+    assert "Language fundamentals" in result["rule"]
 
     report = client.http.get(f"/api/sessions/{session.id}", headers=session.auth).json()
     assert report["complete"] is True

@@ -1,18 +1,146 @@
-"""The question bank, loaded from the reviewed data files shipped in this package."""
+"""The question bank: reviewed TOML data files shipped in this package (``bank/``).
+
+A question's public face (:class:`QuestionView`: prompt, modes, time limit, vocabulary) is
+what candidates and the gateway see; the rubric (key points with the concepts each needs,
+misconceptions with their detectors, the expected structure) and a coding problem's
+reference solution and hidden tests stay in the grader.
+
+Concept groups: a key point lists groups of alternative phrases (``requires``); it counts
+only when a phrase of *every* group occurs within ``window`` words of each other. Phrases
+are matched after normalisation (see :mod:`greenroom_grader.text`), so "hashable",
+"Hashable," and "hash-able" are one phrase. A key point's concepts are the terms a strong
+answer cannot avoid; naming the topic alone covers nothing.
+"""
 
 from __future__ import annotations
 
+import tomllib
 from functools import lru_cache
 from importlib import resources
+from typing import Literal
 
+from greenroom_common.contracts import AnswerMode
 from greenroom_common.documents import QuestionBank, QuestionView
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+ROUNDS = ("recruiter", "fundamentals", "coding", "domain", "behavioural")
+Structure = Literal["technical", "star", "code"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class KeyPoint(_Strict):
+    id: str
+    point: str = Field(description="What a strong answer says, in one sentence.")
+    weight: float = 1.0
+    requires: list[list[str]] = Field(min_length=1)
+    window: int = 40
+
+
+class Misconception(_Strict):
+    id: str
+    claim: str = Field(description="The wrong belief, stated plainly.")
+    correction: str
+    detect: list[list[str]] = Field(min_length=1)
+    unless: list[str] = Field(default_factory=list,
+                              description="Phrases near the match that cancel it.")
+    window: int = 14
+
+
+class CodeTest(_Strict):
+    args: str = Field("", description="A Python literal tuple of positional arguments.")
+    kwargs: str = ""
+    expect: str = Field("", description="A Python literal of the expected result.")
+    raises: str = Field("", description="Or: the exception class the call must raise.")
+
+    @property
+    def show_expected(self) -> str:
+        return f"raises {self.raises}" if self.raises else self.expect
+
+
+class Scale(_Strict):
+    args: str = Field(description="A lambda: size -> tuple of arguments.")
+    sizes: list[int] = Field(min_length=2, max_length=2)
+
+
+class CodeSpec(_Strict):
+    entry: str
+    reference: str
+    tests: list[CodeTest] = Field(min_length=5)
+    compare: list[Literal["unordered", "loose"]] = Field(default_factory=list)
+    scale: Scale | None = None
+    max_growth: float = Field(1.3, description="Largest acceptable growth exponent.")
+    growth_label: str = "linear"
+
+
+class Question(_Strict):
+    id: str
+    round: Literal["recruiter", "fundamentals", "coding", "domain", "behavioural"]
+    category: str
+    difficulty: Literal["easy", "medium", "hard"]
+    answer_modes: list[AnswerMode]
+    time_limit_s: int = 180
+    prompt: str
+    vocabulary: list[str] = Field(default_factory=list,
+                                  description="Decoding hints for transcription.")
+    structure: Structure
+    key_points: list[KeyPoint] = Field(default_factory=list)
+    core: list[str] = Field(default_factory=list,
+                            description="Key points a passing answer must cover.")
+    misconceptions: list[Misconception] = Field(default_factory=list)
+    code: CodeSpec | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> Question:
+        ids = [k.id for k in self.key_points]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"{self.id}: key point ids repeat")
+        if unknown := set(self.core) - set(ids):
+            raise ValueError(f"{self.id}: core names unknown key points {sorted(unknown)}")
+        if self.round == "coding":
+            if self.code is None or self.structure != "code":
+                raise ValueError(f"{self.id}: a coding question needs code and structure=code")
+        elif (len(self.key_points) < 3 or not self.misconceptions or not self.core
+              or not self.vocabulary):
+            raise ValueError(f"{self.id}: needs 3+ key points, core ones, misconceptions "
+                             "and vocabulary")
+        return self
+
+    def view(self) -> QuestionView:
+        return QuestionView(
+            id=self.id, round=self.round, category=self.category, prompt=self.prompt,
+            answer_modes=self.answer_modes, time_limit_s=self.time_limit_s,
+            difficulty=self.difficulty, vocabulary=self.vocabulary,
+        )
+
+
+class Bank(_Strict):
+    version: str
+    questions: list[Question]
+
+    @model_validator(mode="after")
+    def _unique(self) -> Bank:
+        ids = [q.id for q in self.questions]
+        if len(ids) != len(set(ids)):
+            raise ValueError("question ids repeat")
+        return self
+
+    def public(self) -> QuestionBank:
+        return QuestionBank(version=self.version, questions=[q.view() for q in self.questions])
 
 
 @lru_cache(maxsize=1)
-def load_bank() -> QuestionBank:
-    text = resources.files("greenroom_grader").joinpath("bank/questions.json").read_text()
-    return QuestionBank.model_validate_json(text)
+def load_bank() -> Bank:
+    folder = resources.files("greenroom_grader").joinpath("bank")
+    index = tomllib.loads(folder.joinpath("index.toml").read_text())
+    questions: list[Question] = []
+    for name in index["files"]:
+        data = tomllib.loads(folder.joinpath(name).read_text())
+        questions += [Question.model_validate(q) for q in data["questions"]]
+    return Bank(version=index["version"], questions=questions)
 
 
-def question(question_id: str) -> QuestionView | None:
+def question(question_id: str) -> Question | None:
     return next((q for q in load_bank().questions if q.id == question_id), None)

@@ -5,10 +5,15 @@ any order, duplicates possible) through object storage: each half is stored befo
 event is published, so whichever event arrives second finds both. Typed answers come
 straight from ``answers.submitted``. A stored grade is never recomputed: a duplicate event
 re-announces the same result.
+
+Grading runs in a worker thread (a coding answer's sandboxed run takes up to
+``GREENROOM_SANDBOX_WALL_S``) so that the event loop keeps the Kafka consumer alive.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable
 
 from greenroom_common.contracts import (
@@ -24,8 +29,6 @@ from greenroom_common.contracts import (
 from greenroom_common.documents import (
     AnswerDoc,
     GradeDoc,
-    QuestionBank,
-    QuestionView,
     SessionDoc,
     SessionReport,
     TranscriptDoc,
@@ -35,22 +38,30 @@ from greenroom_common.errors import Rejected
 from greenroom_common.keys import BANK_KEY, AnswerKeys, session_doc, session_report
 from greenroom_common.worker import Worker
 
-from greenroom_grader.bank import load_bank, question
+from greenroom_grader.bank import Question, load_bank, question
+from greenroom_grader.llm import coaching_note
+from greenroom_grader.report import session_report as build_report
+from greenroom_grader.sandbox import Limits, SandboxUnavailable
 from greenroom_grader.scoring import grade
-from greenroom_grader.scoring import session_report as build_report
 
+log = logging.getLogger(__name__)
 worker = Worker("grader")
+
+
+def _limits() -> Limits:
+    s = worker.settings
+    return Limits(cpu_s=s.sandbox_cpu_s, wall_s=s.sandbox_wall_s,
+                  memory_mb=s.sandbox_memory_mb, processes=s.sandbox_processes)
 
 
 @worker.on_startup
 async def publish_bank() -> None:
-    """The gateway serves the bank's public view from storage; the grader owns the bank."""
-    bank = load_bank()
-    public = QuestionBank(version=bank.version, questions=bank.questions)
-    await worker.store.put_json(BANK_KEY, public)
+    """The gateway serves the bank's public view (prompts, modes, vocabulary for the
+    transcription's decoding hints) from storage; rubrics and hidden tests stay here."""
+    await worker.store.put_json(BANK_KEY, load_bank().public())
 
 
-def _question(question_id: str) -> QuestionView:
+def _question(question_id: str) -> Question:
     found = question(question_id)
     if found is None:
         raise Rejected("unknown_question", f"Question {question_id!r} is not in the bank.")
@@ -62,7 +73,9 @@ async def on_submitted(event: AnswerSubmitted) -> None:
     if event.mode.has_media:
         return  # media answers arrive through transcription and vision
     q = _question(event.question_id)
-    await _finish(event, event.question_id, lambda: grade(event.answer_id, q, event.text or ""))
+    await _finish(event, q, lambda: grade(event.answer_id, q, event.text or "",
+                                          bank_version=load_bank().version,
+                                          limits=_limits()))
 
 
 @worker.route(Topic.TRANSCRIBED, AnswerTranscribed, Stage.GRADE)
@@ -84,17 +97,29 @@ async def _join(event: Event, question_id: str) -> None:
     if transcript is None or vision is None:
         return  # the other half's event completes the join
     q = _question(question_id)
-    await _finish(event, question_id, lambda: grade(
+    await _finish(event, q, lambda: grade(
         event.answer_id, q, transcript.text, transcript.words, transcript.duration_s,
-        vision.summary,
+        vision.summary if vision.has_video else None, transcript.speech,
+        vision.moments, bank_version=load_bank().version,
+        limits=_limits(),
     ))
 
 
-async def _finish(event: Event, question_id: str, compute: Callable[[], GradeDoc]) -> None:
+async def _finish(event: Event, q: Question, compute: Callable[[], GradeDoc]) -> None:
     keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
+    question_id = q.id
 
     async def scored() -> GradeDoc:
-        return compute()
+        try:
+            doc = await asyncio.to_thread(compute)
+        except SandboxUnavailable as exc:
+            log.error("coding sandbox unavailable: %s", exc)
+            raise Rejected("sandbox_unavailable", "The grader cannot run code safely on this "
+                           "machine (its sandbox needs Linux namespaces), so the coding "
+                           "answer was not run. Tell the operator; see the grader's "
+                           "README.") from exc
+        doc.coaching = await asyncio.to_thread(coaching_note, doc, q.prompt, worker.settings)
+        return doc
 
     result = await worker.once(keys.grade, GradeDoc, scored)
     await worker.publish(Topic.GRADED, AnswerGraded(

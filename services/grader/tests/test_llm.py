@@ -1,0 +1,84 @@
+"""The optional wording add-on: used when configured, never required, never scoring.
+
+The endpoint is a local stand-in speaking the OpenAI chat-completions shape (the add-on's
+only contract); the grader itself is real."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from answers import ANSWERS
+from greenroom_common.config import Settings
+from greenroom_grader.bank import question
+from greenroom_grader.llm import coaching_note
+from greenroom_grader.scoring import grade
+
+RECEIVED: list[dict[str, object]] = []
+
+
+class Endpoint(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+        RECEIVED.append({"path": self.path, "auth": self.headers.get("authorization"),
+                         "body": body})
+        reply = {"choices": [{"message": {"content": "  You explained hashing well. "
+                                          "Next, mention that a tuple holding a list is "
+                                          "unhashable.  "}}]}
+        data = json.dumps(reply).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def endpoint() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.shutdown()
+
+
+def doc():
+    found = question("lf-02")
+    assert found is not None
+    return found, grade("a1", found, ANSWERS["lf-02"]["vague"])
+
+
+def test_note_comes_from_the_endpoint_and_changes_nothing_else(endpoint: str) -> None:
+    q, result = doc()
+    before = result.model_dump()
+    settings = Settings(grader_llm_url=endpoint, grader_llm_model="coach",
+                        grader_llm_api_key="k-123")
+    note = coaching_note(result, q.prompt, settings)
+    assert note == ("You explained hashing well. Next, mention that a tuple holding a list is "
+                    "unhashable.")
+    assert result.model_dump() == before
+    sent = RECEIVED[-1]
+    assert sent["path"] == "/v1/chat/completions" and sent["auth"] == "Bearer k-123"
+    body = sent["body"]
+    assert isinstance(body, dict) and body["model"] == "coach"
+    facts = json.loads(body["messages"][1]["content"])
+    assert facts["verdict"] == "fail" and facts["missed_key_points"] == result.missed
+    assert "score" not in facts  # nothing for the model to re-score
+
+
+def test_without_configuration_there_is_no_call_and_no_note() -> None:
+    q, result = doc()
+    assert coaching_note(result, q.prompt, Settings(grader_llm_url=None)) is None
+
+
+def test_an_unreachable_endpoint_leaves_the_grade_alone() -> None:
+    q, result = doc()
+    settings = Settings(grader_llm_url="http://127.0.0.1:9/v1", grader_llm_timeout_s=2)
+    assert coaching_note(result, q.prompt, settings) is None
+    assert coaching_note(result, q.prompt, Settings(grader_llm_url="file:///etc/passwd")) is None
