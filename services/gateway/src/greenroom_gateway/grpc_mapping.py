@@ -26,7 +26,9 @@ TOPIC_STAGES = {Topic.SUBMITTED: pb.STAGE_SUBMITTED, Topic.INGESTED: pb.STAGE_IN
                 Topic.TRANSCRIBED: pb.STAGE_TRANSCRIBED, Topic.OBSERVED: pb.STAGE_OBSERVED}
 DIMENSIONS = {"content": pb.DIMENSION_CONTENT, "structure": pb.DIMENSION_STRUCTURE,
               "clarity": pb.DIMENSION_CLARITY, "delivery": pb.DIMENSION_DELIVERY,
-              "confidence": pb.DIMENSION_CONFIDENCE}
+              "confidence": pb.DIMENSION_CONFIDENCE, "correctness": pb.DIMENSION_CORRECTNESS,
+              "complexity": pb.DIMENSION_COMPLEXITY, "pythonic": pb.DIMENSION_PYTHONIC,
+              "presence": pb.DIMENSION_PRESENCE}
 VERDICTS = {"pass": pb.VERDICT_PASS, "fail": pb.VERDICT_FAIL}
 
 

@@ -51,6 +51,10 @@ class Dimension(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     DIMENSION_CLARITY: _ClassVar[Dimension]
     DIMENSION_DELIVERY: _ClassVar[Dimension]
     DIMENSION_CONFIDENCE: _ClassVar[Dimension]
+    DIMENSION_CORRECTNESS: _ClassVar[Dimension]
+    DIMENSION_COMPLEXITY: _ClassVar[Dimension]
+    DIMENSION_PYTHONIC: _ClassVar[Dimension]
+    DIMENSION_PRESENCE: _ClassVar[Dimension]
 
 class SessionState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -82,6 +86,10 @@ DIMENSION_STRUCTURE: Dimension
 DIMENSION_CLARITY: Dimension
 DIMENSION_DELIVERY: Dimension
 DIMENSION_CONFIDENCE: Dimension
+DIMENSION_CORRECTNESS: Dimension
+DIMENSION_COMPLEXITY: Dimension
+DIMENSION_PYTHONIC: Dimension
+DIMENSION_PRESENCE: Dimension
 SESSION_STATE_UNSPECIFIED: SessionState
 SESSION_STATE_IN_PROGRESS: SessionState
 SESSION_STATE_COMPLETED: SessionState
