@@ -8,7 +8,7 @@ env_python = $$(python3 -c "import json;print(json.load(open('$(ENVS)'))['$(1)']
 SRC_PATH := clients/python/src:libs/common/src:services/gateway/src:services/ingest/src:services/grader/src:tools
 DEV := PYTHONPATH=$(SRC_PATH):. $(call env_python,dev)
 
-.PHONY: setup up test lint unit service-tests integration bench clean
+.PHONY: setup up test lint unit service-tests integration bench bench-grading clean
 
 setup: ## install everything missing: Debian packages, Kafka, MinIO, Python environments, models
 	@bash scripts/setup/all.sh
@@ -32,8 +32,11 @@ service-tests: ## model-backed cores, each in its own environment
 integration: ## the whole platform on real Kafka and MinIO
 	@$(DEV) -m pytest -q tests
 
-bench:
+bench: ## end-to-end latency of a 60 s answer through the whole platform
 	@$(DEV) bench/pipeline.py --seconds 60 --runs 3
+
+bench-grading: ## the grader's core per answer
+	@PYTHONPATH=libs/common/src:services/grader/src $(call env_python,grader) bench/grading.py
 
 clean:
 	rm -rf .greenroom
