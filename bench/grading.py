@@ -18,7 +18,8 @@ from greenroom_grader.bank import load_bank, question
 from greenroom_grader.scoring import grade
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "services" / "grader" / "tests"))
-from answers import ANSWERS, CODE  # noqa: E402 - the tests' answers, not a package
+from answers import ANSWERS, CODE  # the tests' answers (a folder, not a package)
+
 
 def timed_words(text: str, wpm: float = 140.0) -> list[Word]:
     step = 60.0 / wpm
