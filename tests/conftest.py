@@ -21,12 +21,15 @@ from tests.support.infra import containers, docker_answers
 
 # Small enough to test quickly, large enough for the test videos.
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+WEB_ANSWER_LIMIT_S = 12
 
 
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform]:
     data_dir = tmp_path_factory.mktemp("platform")
-    env = {"GREENROOM_MAX_UPLOAD_BYTES": str(MAX_UPLOAD_BYTES), "GREENROOM_LOG_LEVEL": "INFO"}
+    env = {"GREENROOM_MAX_UPLOAD_BYTES": str(MAX_UPLOAD_BYTES), "GREENROOM_LOG_LEVEL": "INFO",
+           # The web app's countdown, shortened so a browser test sees it stop a recording.
+           "GREENROOM_WEB_ANSWER_LIMIT_S": str(WEB_ANSWER_LIMIT_S)}
     use_docker = docker_answers() and os.environ.get("GREENROOM_TEST_INFRA") != "local"
     with containers() if use_docker else contextlib.nullcontext() as external:
         stack = LocalPlatform.on_free_ports(data_dir, external=external, extra_env=env)

@@ -9,18 +9,23 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from faststream.kafka.fastapi import KafkaRouter
 from faststream.specification.asyncapi.site import get_asyncapi_html
 from greenroom_common.asyncapi import specification
 from greenroom_common.config import Settings, get_settings
 from greenroom_common.contracts import Event, Topic
+from greenroom_common.documents import VisionDoc
+from greenroom_common.keys import AnswerKeys
 from greenroom_common.metrics import EVENTS_PRODUCED, HTTP_REQUESTS, REGISTRY
 from greenroom_common.storage import ObjectStore
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.types import Scope
 
-from greenroom_gateway.api import problem
+from greenroom_gateway.api import Who, problem
 from greenroom_gateway.api import router as api_router
 from greenroom_gateway.grpc_api import InterviewService, start_server
 from greenroom_gateway.interviews import Interviews, Invalid, NotFound, Unavailable
@@ -29,6 +34,34 @@ from greenroom_gateway.tenancy import RateLimited, Tenancy, Unauthenticated
 
 log = logging.getLogger("greenroom.gateway")
 WEB_DIR = Path(__file__).parent / "web"
+RETENTION_RULE = "greenroom-practice-retention"
+PRACTICE_PREFIX = "media/public/"
+
+
+async def apply_retention(store: ObjectStore, days: int) -> None:
+    """Make the bucket delete practice sessions ``days`` after they were written (the web
+    app's consent screen promises it); other lifecycle rules of the bucket are kept. Storage
+    without lifecycle support only logs a warning: deleting stays available to candidates."""
+    from minio.commonconfig import ENABLED, Filter
+    from minio.lifecycleconfig import Expiration, LifecycleConfig, Rule
+
+    client, bucket = store.client, store.bucket
+
+    def apply() -> None:
+        current = client.get_bucket_lifecycle(bucket)
+        rules = [r for r in (current.rules if current else []) if r.rule_id != RETENTION_RULE]
+        if days > 0:
+            rules.append(Rule(ENABLED, rule_filter=Filter(prefix=PRACTICE_PREFIX),
+                              rule_id=RETENTION_RULE, expiration=Expiration(days=days)))
+        if rules:
+            client.set_bucket_lifecycle(bucket, LifecycleConfig(rules))
+        elif current is not None:
+            client.delete_bucket_lifecycle(bucket)
+
+    try:
+        await anyio.to_thread.run_sync(apply)
+    except Exception as exc:  # noqa: BLE001 - retention is best effort, never fatal
+        log.warning("could not apply the %d-day retention rule: %s", days, exc)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -49,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await store.ensure_bucket()
+        await apply_retention(store, settings.retention_days)
         grpc_server = await start_server(f"{settings.host}:{settings.grpc_port}",
                                          InterviewService(interviews, tenancy, live))
         try:
@@ -120,12 +154,54 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(api_router)
 
-    # -- web app ------------------------------------------------------------------------
+    add_web_app(app, settings, interviews, store)
 
+    return app
+
+
+class WebFiles(StaticFiles):
+    """The web app's files, revalidated on every load (ETag), so that after an update a
+    browser never runs a mix of old and new modules."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        response.headers["cache-control"] = "no-cache"
+        return response
+
+
+def add_web_app(app: FastAPI, settings: Settings, interviews: Interviews,
+                store: ObjectStore) -> None:
+    """The candidate's web app (static files, no build step) and what only it needs."""
     web_dir = settings.public_dir or WEB_DIR
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:
         return FileResponse(web_dir / "index.html")
 
-    return app
+    @app.get("/config.json", include_in_schema=False)
+    async def web_config() -> dict[str, Any]:
+        """What the web app needs to know of this deployment."""
+        return {
+            "answer_limit_s": min(settings.web_answer_limit_s, settings.max_answer_s),
+            "max_upload_bytes": settings.max_upload_bytes,
+            "max_text_chars": settings.max_text_chars,
+            "retention_days": settings.retention_days,
+        }
+
+    @app.get("/api/answers/{answer_id}/presence", include_in_schema=False)
+    async def presence(answer_id: str, caller: Who) -> dict[str, Any]:
+        """The on-camera timeline behind the web app's presence plot: per sampled frame,
+        whether a face was seen and whether it faced the camera."""
+        status = await interviews.answer(answer_id, caller)
+        doc = status.answer
+        vision = await store.get_model(
+            AnswerKeys(doc.tenant, doc.session_id, doc.answer_id).vision, VisionDoc)
+        if vision is None:
+            return {"frames": [], "moments": []}
+        return {
+            "frames": [{"t": f.t, "faces": f.faces, "facing": f.facing}
+                       for f in vision.frames],
+            "moments": [m.model_dump() for m in vision.moments],
+        }
+
+    app.mount("/static", WebFiles(directory=web_dir), name="static")

@@ -1,0 +1,469 @@
+// Answer and session reports. Everything is built from whatever the API returned: each
+// part is optional (older grades, audio-only or typed answers, measurements not made), and
+// a missing part is left out rather than shown empty.
+
+import { clock, formatDate, h, pct, rich, title } from "./dom.js";
+import { highlightedCode } from "./editor.js";
+import { lineChart, stripChart } from "./plots.js";
+
+const FILLER_WORDS = new Set(["um", "umm", "uh", "uhm", "uhh", "er", "erm", "ah", "hmm", "mm"]);
+const LONG_PAUSE_S = 2.0;
+const DIMENSION_ORDER = ["content", "structure", "clarity", "delivery", "confidence", "presence"];
+const DIMENSION_HELP = {
+  content: "what you said: the key points, correctness and depth",
+  structure: "how the answer is organised",
+  clarity: "how easy it is to follow",
+  delivery: "pace, pauses and filler words",
+  confidence: "how assured you sound and look",
+  presence: "on camera; coaching only",
+};
+
+const norm = (word) => String(word).toLowerCase().replace(/^[^\w*]+|[^\w]+$/g, "");
+
+/** Text with "m:ss" times turned into buttons that seek the recording (when there is one). */
+export function linkTimes(text, seek) {
+  return rich(text, (part) => timeButtons(part, seek));
+}
+
+function timeButtons(text, seek) {
+  const out = [];
+  const re = /\b(\d{1,2}):([0-5]\d)\b/g;
+  let last = 0;
+  let match;
+  while ((match = re.exec(text))) {
+    out.push(text.slice(last, match.index));
+    const at = Number(match[1]) * 60 + Number(match[2]);
+    out.push(seek ? h("button", { type: "button", class: "ts", "aria-label": `Play the recording from ${match[0]}`, onclick: () => seek(at) }, match[0]) : match[0]);
+    last = match.index + match[0].length;
+  }
+  out.push(text.slice(last));
+  return out;
+}
+
+function verdictBanner(verdict, score, { provisional, rule, heading }) {
+  const pass = verdict === "pass";
+  return h("div", { class: `verdict ${pass ? "pass" : "fail"}`, id: "verdict", "data-verdict": verdict },
+    h("span", { class: "verdict-word" },
+      h("span", { class: "verdict-icon", "aria-hidden": "true" }, pass ? "✓" : "✗"),
+      h("span", {}, heading ? `${heading}: ` : "", pass ? "Pass" : "Fail")),
+    Number.isFinite(score) ? h("span", { class: "verdict-score" }, `Score ${Math.round(score)} / 100`) : null,
+    provisional ? h("span", { class: "badge", title: "The grading rule is provisional" }, "provisional") : null,
+    rule ? h("p", { class: "verdict-rule" }, rule) : null);
+}
+
+function dimensionList(dimensions, seek) {
+  const sorted = [...dimensions].sort((a, b) => {
+    const ia = DIMENSION_ORDER.indexOf(a.name);
+    const ib = DIMENSION_ORDER.indexOf(b.name);
+    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
+  });
+  return h("ul", { class: "dims" }, sorted.map((dim) => {
+    const score = Math.round(dim.score);
+    const coaching = dim.weight === 0;
+    return h("li", { class: "dim", "data-dimension": dim.name },
+      h("div", { class: "dim-head" },
+        h("span", {}, title(dim.name), coaching ? h("span", { class: "badge", style: "margin-left:.4rem" }, "coaching only") : null),
+        h("span", {}, `${score} / 100`)),
+      h("div", { class: `dim-bar${score < 50 ? " low" : ""}`, "aria-hidden": "true" }, h("span", { style: `width:${Math.max(0, Math.min(100, score))}%` })),
+      DIMENSION_HELP[dim.name] ? h("div", { class: "hint", style: "margin:0" }, DIMENSION_HELP[dim.name]) : null,
+      dim.evidence && dim.evidence.length
+        ? h("details", {}, h("summary", {}, `Evidence (${dim.evidence.length})`),
+          h("ul", {}, dim.evidence.map((e) => h("li", {}, linkTimes(e, seek)))))
+        : null);
+  }));
+}
+
+/** Which words are fillers, and the filler moments no word covers (Whisper drops many). */
+function fillerMarks(words, speech) {
+  const marked = new Set();
+  const orphans = [];
+  if (speech && Array.isArray(speech.fillers)) {
+    for (const moment of speech.fillers) {
+      let covered = false;
+      words.forEach((w, i) => {
+        const overlap = Math.min(w.end, moment.end) - Math.max(w.start, moment.start);
+        if (overlap > 0.5 * Math.max(0.01, w.end - w.start) || (w.start >= moment.start - 0.05 && w.end <= moment.end + 0.05)) {
+          marked.add(i);
+          covered = true;
+        }
+      });
+      if (!covered) orphans.push(moment);
+    }
+  } else {
+    words.forEach((w, i) => { if (FILLER_WORDS.has(norm(w.word))) marked.add(i); });
+  }
+  return { marked, orphans };
+}
+
+function pauseMoments(words, speech) {
+  if (speech && Array.isArray(speech.pauses)) return speech.pauses;
+  const pauses = [];
+  for (let i = 1; i < words.length; i += 1) {
+    const gap = words[i].start - words[i - 1].end;
+    if (gap >= LONG_PAUSE_S) pauses.push({ start: words[i - 1].end, end: words[i].start, label: "pause" });
+  }
+  return pauses;
+}
+
+function termMatcher(vocabulary) {
+  const singles = new Set();
+  const phrases = [];
+  for (const term of vocabulary || []) {
+    const parts = String(term).split(/\s+/).map(norm).filter(Boolean);
+    if (parts.length === 1) singles.add(parts[0]);
+    else if (parts.length > 1) phrases.push(parts);
+  }
+  const single = (w) => singles.has(w) || (w.endsWith("s") && singles.has(w.slice(0, -1)))
+    || (w.endsWith("es") && singles.has(w.slice(0, -2)));
+  return (normWords) => {
+    const hits = new Set();
+    normWords.forEach((w, i) => { if (w && single(w)) hits.add(i); });
+    for (const phrase of phrases) {
+      for (let i = 0; i + phrase.length <= normWords.length; i += 1) {
+        if (phrase.every((p, j) => normWords[i + j] === p)) for (let j = 0; j < phrase.length; j += 1) hits.add(i + j);
+      }
+    }
+    return hits;
+  };
+}
+
+/** Lines of words, each led by its time: Whisper's segments, split at sentence ends so that
+ * every sentence can be replayed. */
+function lines(words, segments) {
+  const out = [[]];
+  let s = 0;
+  words.forEach((w, i) => {
+    let boundary = false;
+    if (segments && segments.length) {
+      let next = s;
+      while (next < segments.length - 1 && w.start >= segments[next].end - 0.01) next += 1;
+      boundary = next !== s;
+      s = next;
+    }
+    const previous = i > 0 ? words[i - 1].word.trim() : "";
+    if (/[.?!]$/.test(previous) && out.at(-1).length >= 6) boundary = true;
+    if (boundary && out.at(-1).length) out.push([]);
+    out.at(-1).push(i);
+  });
+  return out.filter((l) => l.length);
+}
+
+export function transcriptView(transcript, { vocabulary, seek }) {
+  const words = (transcript.words || []).filter((w) => w && typeof w.word === "string");
+  const speech = transcript.speech || null;
+  const box = h("div", { class: "transcript", id: "transcript" });
+  if (!words.length) {
+    box.append(h("p", {}, transcript.text || "No words were recognised."));
+    return box;
+  }
+  const { marked, orphans } = fillerMarks(words, speech);
+  const pauses = pauseMoments(words, speech);
+  const hits = termMatcher(vocabulary)(words.map((w) => norm(w.word)));
+  // Events between words: long pauses and fillers no word covers, placed by time.
+  const between = [
+    ...pauses.map((p) => ({ at: p.start, node: () => h("span", { class: "pause", title: `Silence from ${clock(p.start)} to ${clock(p.end)}` }, `‖ pause ${(p.end - p.start).toFixed(1)} s`) })),
+    ...orphans.map((f) => ({ at: f.start, node: () => h("span", { class: "filler", title: "filler (not in the transcript text)" }, `(${f.label || "filler"})`, h("span", { class: "filler-tag", "aria-hidden": "true" }, "F")) })),
+  ].sort((a, b) => a.at - b.at);
+  let next = 0;
+  for (const line of lines(words, transcript.segments)) {
+    const first = words[line[0]];
+    const p = h("p", {});
+    p.append(seek
+      ? h("button", { type: "button", class: "ts", "aria-label": `Play the recording from ${clock(first.start)}`, onclick: () => seek(first.start) }, clock(first.start))
+      : h("span", { class: "ts" }, clock(first.start)));
+    for (const i of line) {
+      const w = words[i];
+      while (next < between.length && between[next].at <= w.start + 0.01) {
+        p.append(" ", between[next].node(), " ");
+        next += 1;
+      }
+      const text = w.word.trim();
+      let node;
+      if (marked.has(i)) {
+        node = h("span", { class: "filler", title: "filler word" }, text, h("span", { class: "filler-tag", "aria-hidden": "true" }, "F"),
+          h("span", { class: "visually-hidden" }, " (filler)"));
+      } else if (hits.has(i)) {
+        node = h("mark", { class: "term", title: "key term" }, text);
+      } else {
+        node = document.createTextNode(text);
+      }
+      p.append(node, " ");
+    }
+    box.append(p);
+  }
+  while (next < between.length) {
+    box.lastChild.append(" ", between[next].node());
+    next += 1;
+  }
+  return box;
+}
+
+function legend(hasFillers, hasPauses, hasTerms) {
+  return h("ul", { class: "legend", "aria-label": "How the transcript is marked" },
+    hasTerms ? h("li", {}, h("mark", { class: "term" }, "term"), " key term of the topic") : null,
+    hasFillers ? h("li", {}, h("span", { class: "filler" }, "um", h("span", { class: "filler-tag" }, "F")), " filler word") : null,
+    hasPauses ? h("li", {}, h("span", { class: "pause" }, "‖ pause"), ` silence over ${LONG_PAUSE_S} s`) : null,
+    h("li", {}, h("span", { class: "ts" }, "0:12"), " play from that moment"));
+}
+
+/** Words per minute over time: the transcriber's timeline, else from the word times. */
+function paceSeries(transcript) {
+  const timeline = transcript.speech && transcript.speech.pace_timeline;
+  if (Array.isArray(timeline) && timeline.length >= 2) return timeline.map((p) => ({ x: p.t, y: p.value }));
+  const words = transcript.words || [];
+  if (words.length < 4) return [];
+  const end = Math.max(transcript.duration_s || 0, words.at(-1).end);
+  const half = 5;
+  const points = [];
+  for (let t = 0; t <= end + 1e-6; t += 2) {
+    const from = Math.max(0, t - half);
+    const to = Math.min(end, t + half);
+    const n = words.filter((w) => w.start >= from && w.start < to).length;
+    if (to - from >= 2) points.push({ x: t, y: (n * 60) / (to - from) });
+  }
+  return points;
+}
+
+function pacePlot(transcript) {
+  const points = paceSeries(transcript);
+  if (points.length < 2) return null;
+  const avg = transcript.speech && Number.isFinite(transcript.speech.words_per_minute)
+    ? transcript.speech.words_per_minute
+    : points.reduce((a, p) => a + p.y, 0) / points.length;
+  const fast = points.filter((p) => p.y > 170).length;
+  const slow = points.filter((p) => p.y > 0 && p.y < 110).length;
+  return lineChart({
+    title: "Speaking pace over time",
+    summary: `Average ${Math.round(avg)} words per minute; ${fast} of ${points.length} points above 170, ${slow} below 110. The comfortable range is 110 to 170.`,
+    series: [{ name: "Words per minute", points }],
+    xLabel: "time in the answer", yLabel: "words per minute", tableX: "Time",
+    xFormat: clock, xMin: 0, yMin: 0, band: { from: 110, to: 170, label: "comfortable 110–170" },
+  });
+}
+
+function presenceSpans(frames, get) {
+  const spans = [];
+  const step = frames.length > 1 ? (frames.at(-1).t - frames[0].t) / (frames.length - 1) : 0.5;
+  frames.forEach((f, i) => {
+    const state = get(f);
+    const to = i + 1 < frames.length ? frames[i + 1].t : f.t + step;
+    const last = spans.at(-1);
+    if (last && last.state === state && Math.abs(last.to - f.t) < 1e-6) last.to = to;
+    else spans.push({ from: f.t, to, state });
+  });
+  return spans;
+}
+
+function presencePlot(presence, duration) {
+  const frames = presence && Array.isArray(presence.frames) ? presence.frames : [];
+  if (frames.length < 2) return null;
+  const end = Math.max(duration || 0, frames.at(-1).t);
+  const faceSpans = presenceSpans(frames, (f) => f.faces > 0);
+  const facingSpans = presenceSpans(frames, (f) => (f.facing === null || f.facing === undefined ? null : !!f.facing));
+  const seen = frames.filter((f) => f.faces > 0).length;
+  const rows = [{ name: "Face in picture", spans: faceSpans }];
+  if (frames.some((f) => f.facing !== null && f.facing !== undefined)) rows.push({ name: "Facing camera", spans: facingSpans });
+  return stripChart({
+    title: "On camera over time",
+    summary: `A face was in the picture in ${seen} of ${frames.length} sampled frames.`,
+    duration: end, rows, xFormat: clock, trueLabel: "yes", falseLabel: "no",
+  });
+}
+
+function visionMetrics(vision) {
+  const items = [];
+  const add = (label, value) => { if (value !== null && value !== undefined && value !== "—") items.push(h("div", {}, h("dt", {}, label), h("dd", {}, value))); };
+  add("Face in picture", pct(vision.face_share));
+  add("Facing the camera", vision.facing_share != null ? pct(vision.facing_share) : null);
+  add("Steadiness", vision.steadiness != null ? pct(vision.steadiness) : null);
+  add("Smiling", vision.smile_share != null ? pct(vision.smile_share) : null);
+  add("Framing", vision.framing ? vision.framing.replace("_", " ") : null);
+  add("Lighting", vision.lighting ? vision.lighting.replace("_", " ") : null);
+  if (vision.multi_face_share) add("Several faces", pct(vision.multi_face_share));
+  return h("dl", { class: "metrics" }, items);
+}
+
+function speechMetrics(transcript) {
+  const sp = transcript.speech;
+  if (!sp) return null;
+  const items = [];
+  const add = (label, value) => items.push(h("div", {}, h("dt", {}, label), h("dd", {}, value)));
+  if (Number.isFinite(sp.words_per_minute)) add("Pace", `${Math.round(sp.words_per_minute)} wpm`);
+  if (Array.isArray(sp.pauses)) add(`Pauses over ${LONG_PAUSE_S} s`, String(sp.pauses.length));
+  if (Array.isArray(sp.fillers)) add("Filler words", String(sp.fillers.length));
+  if (Number.isFinite(sp.speech_ratio)) add("Time speaking", pct(sp.speech_ratio));
+  if (sp.monotone === true) add("Intonation", "monotone");
+  return h("dl", { class: "metrics" }, items);
+}
+
+function listSection(heading, items, cls, seek) {
+  if (!items || !items.length) return null;
+  return [h("h3", {}, heading), h("ul", { class: cls }, items.map((t) => h("li", {}, linkTimes(String(t), seek))))];
+}
+
+/**
+ * The answer report. ctx: {question, recording: {url, video}, presence, seek}
+ */
+export function answerReport(answer, ctx) {
+  const root = h("div", {});
+  const result = answer.result;
+  const seek = ctx.seek || null;
+  if (result) {
+    root.append(verdictBanner(result.verdict, result.score, { provisional: result.provisional, rule: result.rule }));
+    if (result.off_topic) root.append(h("p", { class: "callout warn" }, "This answer seems to be about something else than the question."));
+  }
+  const grid = h("div", { class: "report-grid" });
+  root.append(grid);
+  if (result && Array.isArray(result.dimensions) && result.dimensions.length) {
+    grid.append(h("section", { class: "card", "aria-labelledby": "dims-title" },
+      h("h2", { id: "dims-title" }, "Scores"), dimensionList(result.dimensions, seek)));
+  }
+  const answerCard = h("section", { class: "card", "aria-labelledby": "your-answer-title" }, h("h2", { id: "your-answer-title" }, "Your answer"));
+  grid.append(answerCard);
+  if (ctx.recording && ctx.recording.url) {
+    const media = h(ctx.recording.video ? "video" : "audio", {
+      id: "report-media", class: "playback", controls: true, playsinline: true, preload: "metadata",
+      src: ctx.recording.url, "aria-label": "Your recorded answer",
+    });
+    answerCard.append(media);
+  }
+  const transcript = answer.transcript;
+  if (transcript) {
+    const sp = transcript.speech;
+    const words = transcript.words || [];
+    const hasFillers = sp ? (sp.fillers || []).length > 0 : words.some((w) => FILLER_WORDS.has(norm(w.word)));
+    answerCard.append(h("h3", {}, "Transcript"),
+      legend(hasFillers, true, (ctx.question && ctx.question.vocabulary || []).length > 0),
+      transcriptView(transcript, { vocabulary: ctx.question && ctx.question.vocabulary, seek }));
+  } else if (answer.mode === "code" && result && result.transcript) {
+    answerCard.append(h("h3", {}, "Your code"), highlightedCode(result.transcript));
+  } else if (result && result.transcript) {
+    answerCard.append(h("h3", {}, "What you wrote"), h("p", { class: "typed-answer", id: "typed-answer" }, result.transcript));
+  }
+
+  if (transcript) {
+    const pace = pacePlot(transcript);
+    const metrics = speechMetrics(transcript);
+    if (pace || metrics) root.append(h("section", { class: "card", "aria-labelledby": "delivery-title" }, h("h2", { id: "delivery-title" }, "Delivery"), metrics, pace));
+  }
+  if (answer.vision && answer.vision.frames > 0) {
+    const plot = presencePlot(ctx.presence, transcript && transcript.duration_s);
+    root.append(h("section", { class: "card", "aria-labelledby": "camera-title" },
+      h("h2", { id: "camera-title" }, "On camera"),
+      h("p", { class: "hint" }, "Coaching only: never part of the verdict. Age, gender and race are never inferred."),
+      visionMetrics(answer.vision), plot));
+  }
+
+  if (result) {
+    const feedback = h("section", { class: "card feedback", "aria-labelledby": "feedback-title" }, h("h2", { id: "feedback-title" }, "Feedback"));
+    const parts = [
+      listSection("What went well", result.strengths, "strengths", seek),
+      listSection("What to improve", result.improvements, "improvements", seek),
+      listSection("Key points you covered", result.covered, "strengths", seek),
+      listSection("Key points you missed", result.missed, "improvements", seek),
+      listSection("Misconceptions", result.misconceptions, "improvements", seek),
+      listSection("Code review", result.findings, "improvements", seek),
+    ].filter(Boolean);
+    if (Number.isFinite(result.tests_total) && result.tests_total > 0) {
+      parts.push(h("p", {}, h("strong", {}, `Hidden tests: ${result.tests_passed ?? 0} of ${result.tests_total} passed`), result.sandbox ? ` (${result.sandbox})` : ""));
+    }
+    if (result.coaching) parts.push(h("h3", {}, "Coach's note"), h("p", {}, result.coaching));
+    if (!parts.length) parts.push(h("p", { class: "hint" }, "No further feedback for this answer."));
+    feedback.append(...parts.flat());
+    root.append(feedback);
+  }
+  return root;
+}
+
+/** The session report. ctx: {questions: Map id->question, openAnswer(answerId)} */
+export function sessionReport(view, ctx) {
+  const root = h("div", {});
+  const report = view.report;
+  if (report) {
+    root.append(verdictBanner(report.verdict, report.score, { provisional: report.provisional, rule: report.rule, heading: "Session" }));
+    if (report.improvements && report.improvements.length) {
+      root.append(h("section", { class: "card feedback", "aria-labelledby": "top-improve" },
+        h("h2", { id: "top-improve" }, "Top improvements"),
+        h("ol", { class: "improvements", id: "top-improvements" }, report.improvements.slice(0, 3).map((t) => h("li", {}, rich(t))))));
+    }
+    if (report.strengths && report.strengths.length) {
+      root.append(h("section", { class: "card feedback", "aria-labelledby": "top-strengths" },
+        h("h2", { id: "top-strengths" }, "Strengths"),
+        h("ul", { class: "strengths" }, report.strengths.slice(0, 3).map((t) => h("li", {}, rich(t))))));
+    }
+    if (report.rounds && report.rounds.length) {
+      root.append(h("section", { class: "card", "aria-labelledby": "rounds-title" },
+        h("h2", { id: "rounds-title" }, "By round"),
+        listTable(["Round", "Answers", "Passed", "Score", "Verdict"], report.rounds.map((r) => ({
+          cells: [title(r.round), String(r.answers), String(r.passed), String(Math.round(r.score)), verdictTag(r.verdict)],
+        })))));
+    }
+  }
+  const answered = new Map();
+  for (const a of view.answers || []) answered.set(a.question_id, a); // latest answer wins
+  const rows = view.question_ids.map((qid, i) => {
+    const q = ctx.questions.get(qid);
+    const a = answered.get(qid);
+    let state = "not answered";
+    if (a) state = a.status === "graded" ? null : a.status === "failed" ? "failed" : "processing…";
+    return {
+      cells: [String(i + 1), q ? rich(q.prompt) : qid,
+        a && a.result ? verdictTag(a.result.verdict) : state,
+        a && a.result ? String(Math.round(a.result.score)) : "—",
+        a ? h("button", { type: "button", class: "button small", onclick: () => ctx.openAnswer(a.answer_id) }, "Open", h("span", { class: "visually-hidden" }, ` the report of question ${i + 1}`)) : ""],
+    };
+  });
+  root.append(h("section", { class: "card", "aria-labelledby": "answers-title" },
+    h("h2", { id: "answers-title" }, "Answers"),
+    listTable(["#", "Question", "Verdict", "Score", ""], rows, { id: "answers-table" })));
+  return root;
+}
+
+/** A table that stacks into labelled rows on narrow screens (CSS uses data-label). */
+function listTable(columns, rows, attrs = {}) {
+  return h("div", { class: "table-wrap" }, h("table", { class: "list", ...attrs },
+    h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c)))),
+    h("tbody", {}, rows.map((row) => h("tr", row.attrs || {},
+      row.cells.map((cell, i) => h("td", { "data-label": columns[i] }, cell)))))));
+}
+
+export function verdictTag(verdict) {
+  const pass = verdict === "pass";
+  return h("span", { class: `verdict-tag ${pass ? "pass" : "fail"}` }, pass ? "✓ Pass" : "✗ Fail");
+}
+
+/** "My progress": scores of past sessions on this device, then the list. */
+export function progressView(entries, { open, remove }) {
+  const root = h("div", {});
+  if (!entries.length) {
+    root.append(h("p", { class: "callout info" }, "No sessions on this device yet. Finish an interview and it appears here."));
+    return root;
+  }
+  const done = entries.filter((e) => Number.isFinite(e.score));
+  if (done.length) {
+    const names = ["content", "structure", "clarity", "delivery", "confidence"]
+      .filter((n) => done.some((e) => e.dimensions && Number.isFinite(e.dimensions[n])));
+    const series = [{ name: "Overall", points: done.map((e, i) => ({ x: i + 1, y: e.score })) },
+      ...names.map((n) => ({ name: title(n), points: done.map((e, i) => ({ x: i + 1, y: e.dimensions && Number.isFinite(e.dimensions[n]) ? e.dimensions[n] : NaN })) }))];
+    const first = done[0].score;
+    const last = done.at(-1).score;
+    root.append(h("section", { class: "card" }, lineChart({
+      title: "Scores over your sessions",
+      summary: `${done.length} sessions; overall score from ${Math.round(first)} to ${Math.round(last)}.`,
+      series, legend: true, xLabel: "session", tableX: "Session", yMin: 0, yMax: 100,
+      xTicks: done.map((_, i) => i + 1), xFormat: (x) => `#${x}`,
+    }), done.length === 1 ? h("p", { class: "hint" }, "One finished session so far: the lines appear from the second one.") : null));
+  }
+  root.append(h("section", { class: "card" }, h("h2", {}, "Sessions"),
+    listTable(["#", "Started", "Interview", "Verdict", "Score", ""], entries.map((e, i) => ({
+      attrs: { "data-session": e.session_id },
+      cells: [String(i + 1), formatDate(e.started_at),
+        [e.label || "Interview", e.count ? ` · ${e.count} question${e.count === 1 ? "" : "s"}` : ""],
+        e.verdict ? verdictTag(e.verdict) : "not finished",
+        Number.isFinite(e.score) ? String(Math.round(e.score)) : "—",
+        h("div", { class: "actions", style: "margin:0" },
+          h("button", { type: "button", class: "button small", onclick: () => open(e) }, "Open", h("span", { class: "visually-hidden" }, ` session ${i + 1}`)),
+          h("button", { type: "button", class: "button small danger", onclick: () => remove(e) }, "Delete", h("span", { class: "visually-hidden" }, ` session ${i + 1}`)))],
+    })), { id: "history-table" })));
+  return root;
+}
