@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(200 * 1024 * 1024, description="Largest accepted upload.")
     max_text_chars: int = Field(20_000, description="Longest accepted typed or code answer.")
     public_dir: Path | None = Field(None, description="Override the web app's static folder.")
+    web_answer_limit_s: float = Field(
+        180.0, description="Longest recording the web app allows; its countdown stops the "
+        "recording at zero (never longer than max_answer_s or the question's limit).")
+    retention_days: int = Field(
+        30, description="Days practice sessions (public tenant) are kept before a bucket "
+        "lifecycle rule deletes them; 0 keeps them until the candidate deletes them.")
 
     # Ingest
     max_answer_s: float = Field(180.0, description="Longest accepted answer, in seconds.")
@@ -64,7 +70,30 @@ class Settings(BaseSettings):
     whisper_compute_type: str = Field("auto", description="auto (int8 on CPU, float16 on GPU).")
     whisper_threads: int = Field(2, description="CPU threads for transcription.")
     whisper_beam_size: int = Field(5, description="Beam size for decoding.")
-    vision_detector: str = Field("opencv", description="deepface detector backend.")
+    whisper_batch_size: int = Field(8, description="Speech chunks WhisperX decodes at once.")
+    whisper_align_model: str = Field(
+        "wav2vec2-base-960h", description="wav2vec2 alignment model folder under models_dir, "
+        "used for word times when present (else Whisper's cross-attention); empty: never.")
+    whisper_vocabulary_prompt: bool = Field(
+        True, description="Prompt decoding with the question's vocabulary and spoken fillers.")
+    vision_detector: str = Field(
+        "blazeface", description="Face detector: blazeface, or a deepface backend (opencv).")
+    vision_device: str = Field("auto", description="auto, cpu or cuda.")
+    vision_threads: int = Field(2, description="CPU threads for the vision models.")
+    vision_batch_size: int = Field(32, description="Frames analysed per model call.")
+
+    # Grader
+    sandbox_cpu_s: int = Field(5, description="CPU seconds a coding answer's run may use.")
+    sandbox_wall_s: float = Field(15.0, description="Wall-clock limit of a coding answer's "
+                                  "sandboxed run, in seconds.")
+    sandbox_memory_mb: int = Field(256, description="Address-space limit of a sandboxed run.")
+    sandbox_processes: int = Field(16, description="Most processes a sandboxed run may have.")
+    grader_llm_url: str | None = Field(
+        None, description="Optional OpenAI-compatible endpoint (base URL, e.g. "
+        "http://host:8080/v1) that adds coaching wording; never scores.")
+    grader_llm_model: str = Field("", description="Model name sent to the endpoint.")
+    grader_llm_api_key: str | None = Field(None, description="Bearer token for the endpoint.")
+    grader_llm_timeout_s: float = Field(20.0, description="Timeout of one endpoint call.")
 
 
 @lru_cache(maxsize=1)

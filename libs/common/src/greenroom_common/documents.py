@@ -125,6 +125,14 @@ class SpeechMetrics(BaseModel):
     pitch_variation_semitones: float | None = None
     loudness_variation_db: float | None = None
     monotone: bool | None = None
+    pitch_timeline: list[TimePoint] = Field(
+        default_factory=list, description="Pitch spread (semitones) per 10 s window.")
+    loudness_timeline: list[TimePoint] = Field(
+        default_factory=list, description="Speech level (dBFS) per 10 s window.")
+    monotone_moments: list[Moment] = Field(
+        default_factory=list, description="Stretches whose pitch barely moved.")
+    speaking_s: float | None = Field(None, description="Voiced time between the first and "
+                                     "last word (the articulation rate's denominator).")
 
 
 class TranscriptDoc(Document):
@@ -141,13 +149,36 @@ class TranscriptDoc(Document):
     inference_s: float
     prompt: str | None = Field(None, description="Decoding prompt (question vocabulary).")
     speech: SpeechMetrics | None = None
+    compute_type: str | None = Field(None, description="CTranslate2 precision (int8, float16).")
+    align_model: str | None = Field(None, description="Alignment model behind the word times "
+                                    "(timing_method whisperx-align), else None.")
+    english_probability: float | None = Field(
+        None, description="Language detector's probability that the speech is English.")
 
 
 class FrameObservation(BaseModel):
+    """One sampled frame: the timeline behind every on-camera measurement. Fields after
+    ``confidence`` describe the largest face; ``None`` where there is none to measure."""
+
     t: float
     faces: int
     boxes: list[list[int]] = Field(default_factory=list)
     confidence: float = 0.0
+    expression: str | None = Field(None, description="Most likely FER2013 expression.")
+    smile: float | None = Field(None, description="Probability of the 'happy' expression.")
+    yaw: float | None = Field(None, description="Head turn, degrees, relative to the "
+                              "candidate's first seconds; > 0 towards the image's right.")
+    pitch: float | None = Field(None, description="Head lift, degrees, relative; > 0 up.")
+    roll: float | None = Field(None, description="Head tilt, degrees, relative; > 0 clockwise.")
+    gaze: list[float] | None = Field(None, description="Head plus eyes direction [right, up], "
+                                     "degrees, relative to the first seconds.")
+    facing: bool | None = Field(None, description="Looking at the camera (eye-contact proxy).")
+    motion: float | None = Field(None, description="Head movement since the previous face "
+                                 "frame; 1 = restless (see VisionSummary.steadiness).")
+    face_size: float | None = Field(None, description="Forehead-to-chin height / frame height.")
+    brightness: float | None = Field(None, description="Mean luma of the face (or frame), 0-1.")
+    contrast: float | None = Field(None, description="Luma spread of the face (or frame), 0-1.")
+    lighting: Literal["ok", "dark", "backlit", "low_contrast"] | None = None
 
 
 class VisionSummary(BaseModel):
@@ -168,6 +199,14 @@ class VisionSummary(BaseModel):
     face_size: float | None = Field(None, description="Median face height / frame height.")
     framing: Literal["ok", "too_close", "too_far"] | None = None
     lighting: Literal["ok", "dark", "backlit", "low_contrast"] | None = None
+    no_face_share: float = Field(0.0, description="Share of frames without a face.")
+    multi_face_share: float = Field(0.0, description="Share of frames with several faces.")
+    centre_motion: float | None = Field(
+        None, description="Mean face-box centre movement, face heights per second.")
+    roll_motion: float | None = Field(None, description="Mean head roll change, degrees/s.")
+    yaw_motion: float | None = Field(None, description="Mean head turn change, degrees/s.")
+    brightness: float | None = Field(None, description="Median face (or frame) luma, 0-1.")
+    contrast: float | None = Field(None, description="Median face (or frame) luma spread, 0-1.")
 
 
 class VisionDoc(Document):
@@ -176,12 +215,20 @@ class VisionDoc(Document):
     frames: list[FrameObservation]
     summary: VisionSummary
     inference_s: float
+    moments: list[Moment] = Field(
+        default_factory=list, description="Stretches to point at: no_face, several_faces, "
+        "looking_away, restless, too_far, too_close, dark, backlit, low_contrast.")
+    notes: list[str] = Field(default_factory=list,
+                             description="What limits the measurements, for people.")
+    device: str = Field("cpu", description="Where the models ran: cpu or cuda.")
 
 
 class DimensionScore(BaseModel):
     name: str
     score: float
     evidence: list[str] = Field(default_factory=list)
+    weight: float | None = Field(None, description="Share of the overall score; 0 for a "
+                                 "coaching-only signal (on-camera presence).")
 
 
 class GradeDoc(Document):
@@ -196,6 +243,22 @@ class GradeDoc(Document):
     improvements: list[str] = Field(default_factory=list)
     transcript: str = ""
     graded_at: datetime = Field(default_factory=_now)
+    round: str = ""
+    bank_version: str = ""
+    off_topic: bool = False
+    covered: list[str] = Field(default_factory=list, description="Key points covered.")
+    missed: list[str] = Field(default_factory=list, description="Key points missed.")
+    misconceptions: list[str] = Field(default_factory=list,
+                                      description="Misconceptions found, with the quote.")
+    findings: list[str] = Field(default_factory=list,
+                                description="Code review findings, 'line N: ...'.")
+    tests_passed: int | None = None
+    tests_total: int | None = None
+    sandbox: str | None = Field(None, description="How the code run ended (coding round).")
+    themes: list[str] = Field(default_factory=list,
+                              description="Theme of each improvement, in the same order.")
+    coaching: str | None = Field(None, description="Optional wording from a language model; "
+                                 "never part of the score or verdict.")
 
 
 class FailureDoc(Document):
@@ -203,6 +266,14 @@ class FailureDoc(Document):
     reason: str
     message: str
     failed_at: datetime = Field(default_factory=_now)
+
+
+class RoundResult(BaseModel):
+    round: str
+    verdict: Literal["pass", "fail"]
+    answers: int
+    passed: int
+    score: float
 
 
 class SessionReport(Document):
@@ -213,3 +284,7 @@ class SessionReport(Document):
     score: float
     rule: str
     completed_at: datetime = Field(default_factory=_now)
+    rounds: list[RoundResult] = Field(default_factory=list)
+    strengths: list[str] = Field(default_factory=list)
+    improvements: list[str] = Field(default_factory=list,
+                                    description="The three most valuable improvements.")
