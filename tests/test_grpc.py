@@ -214,9 +214,10 @@ def test_50mb_upload_is_stored_intact_without_memory_growing_with_it(
         digest.update(block)
     assert digest.hexdigest() == hashlib.sha256(big.read_bytes()).hexdigest()
     # Held whole, 50 MB would cost 50 MB or more; streamed, the cost is a few 5 MiB parts and
-    # gRPC buffers, whatever the size (measured: ~18 MB for the first 10 MB as buffers and
-    # the allocator warm up, then ~8 MB more for 50 MB).
-    assert growth < 20, f"RSS grew {growth:.0f} MB for 50 MB after {first:.0f} MB for 10 MB"
+    # gRPC buffers, whatever the size (measured on a loaded 2-core machine: ~18 MB for the
+    # first 10 MB as buffers and the allocator warm up, then 8-21 MB more for 50 MB). The
+    # bound stays well under the file's size, which holding it would cost at the least.
+    assert growth < 35, f"RSS grew {growth:.0f} MB for 50 MB after {first:.0f} MB for 10 MB"
 
 
 def test_per_tenant_upload_and_rate_limits(platform: LocalPlatform, tmp_path: Path) -> None:
