@@ -1,6 +1,7 @@
-"""Greenroom's transcribe service: 16 kHz mono answer audio in, words with timestamps out.
+"""Greenroom's transcribe service: answer audio in, timed words and delivery measurements out.
 
-``engine`` holds the pure core (a Whisper model loaded from the offline models folder);
-the service around it consumes ``answers.ingested``, stores a ``TranscriptDoc`` and emits
-``answers.transcribed``.
+``engine`` holds the core (WhisperX: pyannote voice activity detection, batched Whisper
+decoding, word times, language detection); ``speech``, ``fillers`` and ``prosody`` the pure
+delivery measurements; ``service`` the Kafka adapter that consumes ``answers.ingested``,
+stores a ``TranscriptDoc`` and emits ``answers.transcribed``.
 """

@@ -1,50 +1,81 @@
-"""Speech to text: the transcribe service's pure core (no bus, no storage).
+"""Speech to text with WhisperX: the transcribe service's core (no bus, no storage).
 
-Engine: faster-whisper (CTranslate2) with its own word timestamps (cross-attention alignment)
-and its bundled Silero VAD. WhisperX is where the service is headed, but not yet, because:
+One call turns an answer's audio into a :class:`TranscriptDoc`: text, every word with its
+start, end and probability, the detected language and the delivery measurements.
 
-* its word alignment (wav2vec2) and its Silero VAD are downloaded from a hub at run time, and
-  no machine here reaches one. Offline, word times would come from faster-whisper's
-  ``word_timestamps=True`` anyway (run on the model WhisperX loads), so it would add nothing;
-* it pulls torch, pyannote and transformers (~7.6 GB of environment) for that same result.
+The steps, all offline:
 
-WhisperX arrives in a later issue, with its alignment model provisioned into the models folder.
-Measured here (base, int8, 2 CPU threads, espeak speech): word start errors ~0.2-0.3 s;
-real-time factor ~0.1 on a 53 s answer and ~0.25 on a 12 s one (Whisper encodes whole 30 s
-windows, so short answers cost relatively more); load ~2 s; see shared/notes/audio.md.
+1. decode the audio to 16 kHz mono (PyAV's bundled FFmpeg);
+2. WhisperX's batched pipeline: its bundled pyannote voice activity detector cuts the speech
+   into chunks of up to 30 s, which Whisper (CTranslate2) decodes ``batch_size`` at a time,
+   with the question's vocabulary as the prompt;
+3. word times (``timing``): WhisperX's wav2vec2 alignment when an alignment model is
+   provisioned, else Whisper's cross-attention on the encoder outputs step 2 computed;
+4. language: Whisper's language detector on those same encoder outputs, averaged over the
+   speech chunks (decoding is in English: interviews are graded in English);
+5. delivery measurements (``speech``, ``fillers``, ``prosody``) from the words, the voiced
+   regions and the waveform.
 
-The model is loaded only from a local folder assembled at set-up (``scripts/setup/models.sh``);
-hub access is switched off before faster-whisper (and huggingface_hub) is imported, so a
-missing model fails loudly instead of being downloaded.
+Models load only from the models folder (``models``); hub access and telemetry are
+switched off before any of the libraries is imported, so a missing model fails loudly
+instead of being downloaded. Measured figures are in the service's README.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
-# Zero network traffic: no hub look-ups, no telemetry (onnxruntime runs the VAD).
+# Zero network traffic: no hub look-ups, no telemetry (pyannote.audio and onnxruntime send
+# some unless told not to). pyannote's loader writes under $TORCH_HOME: keep it writable.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "false")
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("TORCH_HOME", str(Path(tempfile.gettempdir()) / "greenroom-torch"))
 
+import dataclasses
+import logging
 import time
-from pathlib import Path
+import warnings
+from typing import Any
 
 import ctranslate2
 import numpy as np
-from faster_whisper import WhisperModel
+import torch
 from faster_whisper.audio import decode_audio
-from greenroom_common.documents import Segment, TranscriptDoc, Word
+from greenroom_common.documents import Segment, TranscriptDoc
 from numpy.typing import NDArray
 
+from greenroom_transcribe import prosody, quality, speech, timing
+from greenroom_transcribe.models import AlignModel, ModelMissingError, whisper_missing
+
+# pyannote and lightning speak up about checkpoint versions and optional backends on every
+# load; none of it is actionable here.
+warnings.filterwarnings("ignore", module=r"pyannote\..*")
+warnings.filterwarnings("ignore", module=r"lightning\..*|pytorch_lightning\..*")
+warnings.filterwarnings("ignore", message=r".*torchcodec.*")
+warnings.filterwarnings("ignore", message=r".*TensorFloat-32.*")
+logging.getLogger("lightning.pytorch.utilities.migration.utils").setLevel(logging.ERROR)
+logging.getLogger("whisperx").setLevel(logging.WARNING)
+
+import whisperx  # noqa: E402 - after the environment above
+from whisperx.asr import WhisperModel as _WhisperXModel  # noqa: E402
+from whisperx.audio import N_SAMPLES, log_mel_spectrogram  # noqa: E402
+from whisperx.vads import Vad  # noqa: E402
+
+__all__ = ["AudioUnreadable", "ModelMissingError", "WhisperXEngine"]
+
 SAMPLE_RATE = 16_000
-ENGINE = "faster-whisper"
-TIMING_METHOD = "whisper-word-timestamps"
-# What a transcript reports when nothing was said: the VAD kept no speech, so the language
-# detector had nothing to listen to. Interviews are held in English.
-DEFAULT_LANGUAGE = "en"
-_REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.json")
+ENGINE = "whisperx"
+ENGLISH = "en"
+# The sequential decoder's temperature fallback for a chunk decoded again (fewer steps than
+# its default six: each is a whole decode of up to 30 s).
+RETRY_TEMPERATURES = (0.0, 0.4, 0.8)
+log = logging.getLogger("greenroom.transcribe")
 
 
 class AudioUnreadable(Exception):
@@ -52,10 +83,6 @@ class AudioUnreadable(Exception):
 
     The message is the reason alone, in words for a person ("the file has no audio track"),
     for the caller to put in a sentence of its own."""
-
-
-class ModelMissingError(RuntimeError):
-    """The model folder is missing or incomplete: run ``scripts/setup/models.sh``."""
 
 
 def _resolve_device(device: str, compute_type: str) -> tuple[str, str]:
@@ -67,119 +94,309 @@ def _resolve_device(device: str, compute_type: str) -> tuple[str, str]:
     return device, compute_type
 
 
-class WhisperEngine:
-    """A Whisper model in CTranslate2 format, loaded once, transcribing one file per call.
+class _RecordingModel(_WhisperXModel):  # type: ignore[misc]
+    """WhisperX's batched Whisper model, keeping the encoder outputs of one transcription.
+
+    Word alignment and language detection reuse them instead of encoding the audio again."""
+
+    recorded: list[Any] | None = None
+
+    def encode(self, features: np.ndarray) -> Any:
+        output = super().encode(features)
+        if self.recorded is not None:
+            self.recorded.append(output)
+        return output
+
+
+class _ObservedVad(Vad):  # type: ignore[misc]
+    """WhisperX's voice activity detector, unchanged, keeping the chunks it produced (with
+    the voiced regions inside each) for word fitting and the delivery measurements."""
+
+    def __init__(self, inner: Any) -> None:
+        super().__init__(0.5)
+        self.inner = inner
+        self.chunks: list[dict[str, Any]] = []
+
+    def __call__(self, audio: Any, **kwargs: Any) -> Any:
+        return self.inner(audio, **kwargs)
+
+    def preprocess_audio(self, audio: Any) -> Any:
+        return self.inner.preprocess_audio(audio)
+
+    def merge_chunks(self, segments: Any, chunk_size: int, onset: float,
+                     offset: float | None) -> list[dict[str, Any]]:
+        chunks = list(self.inner.merge_chunks(segments, chunk_size, onset=onset,
+                                              offset=offset))
+        self.chunks = chunks
+        return chunks
+
+
+class WhisperXEngine:
+    """A Whisper model in CTranslate2 format behind WhisperX's batched, VAD-driven pipeline,
+    loaded once, transcribing one file per call.
 
     Not safe for concurrent ``transcribe`` calls from several threads; a service runs one
-    engine per worker.
+    engine per worker process.
     """
 
     def __init__(
         self,
         model_dir: Path,
         *,
+        align_model: AlignModel | None = None,
         device: str = "auto",
         compute_type: str = "auto",
         threads: int = 2,
         beam_size: int = 5,
+        batch_size: int = 8,
     ) -> None:
         model_dir = Path(model_dir).expanduser().resolve()
-        missing = [name for name in _REQUIRED_FILES if not (model_dir / name).is_file()]
+        missing = whisper_missing(model_dir)
         if missing:
             raise ModelMissingError(
                 f"Whisper model folder {model_dir} lacks {', '.join(missing)}; "
-                "run scripts/setup/models.sh (models are never downloaded at run time)"
-            )
+                "run scripts/setup/models.sh (models are never downloaded at run time)")
         self.model_dir = model_dir
         self.device, self.compute_type = _resolve_device(device, compute_type)
         self.threads = threads
         self.beam_size = beam_size
+        self.batch_size = max(1, batch_size)
         started = time.perf_counter()
-        self._model = WhisperModel(
-            str(model_dir),
-            device=self.device,
-            compute_type=self.compute_type,
-            cpu_threads=threads,
-            local_files_only=True,
+        torch.set_num_threads(max(1, threads))
+        self._model = _RecordingModel(
+            str(model_dir), device=self.device, compute_type=self.compute_type,
+            cpu_threads=threads, local_files_only=True)
+        self._pipeline = whisperx.load_model(
+            str(model_dir), device=self.device, compute_type=self.compute_type,
+            language=ENGLISH, model=self._model, threads=threads, vad_method="pyannote",
+            asr_options={"beam_size": beam_size, "best_of": beam_size},
         )
+        self._vad = _ObservedVad(self._pipeline.vad_model)
+        self._pipeline.vad_model = self._vad
+        self.align_model = align_model
+        self._aligner: tuple[Any, dict[str, Any]] | None = None
+        if align_model is not None:
+            self._aligner = _load_aligner(align_model, self.device)
         self.load_s = time.perf_counter() - started
+        log.info("loaded %s (%s, %s) with %s in %.1f s", self.model_name, self.device,
+                 self.compute_type, self.timing_method, self.load_s)
 
     @property
     def model_name(self) -> str:
         """The model folder's name, e.g. ``whisper-base``."""
         return self.model_dir.name
 
+    @property
+    def timing_method(self) -> str:
+        return timing.WAV2VEC2 if self._aligner is not None else timing.CROSS_ATTENTION
+
     def transcribe(self, wav_path: Path, *, prompt: str | None = None) -> TranscriptDoc:
         """Transcribes one audio file (any format FFmpeg reads; ingest gives 16 kHz mono WAV).
 
-        ``prompt`` is Whisper's initial prompt (e.g. the question's vocabulary); measure any
-        prompt before using it, as a bad one makes Whisper drop words.
+        ``prompt`` is Whisper's initial prompt (see ``prompt.build_prompt``).
 
         Raises ``AudioUnreadable`` when the file cannot be decoded and ``FileNotFoundError``
         when there is no file (a fault of the caller, not of the candidate's upload).
-        Silence gives an empty transcript.
+        Silence gives a transcript without words.
         """
         wav_path = Path(wav_path)
         if not wav_path.is_file():
             raise FileNotFoundError(f"no audio file at {wav_path}")
         audio = _decode(wav_path)
         duration_s = audio.shape[0] / SAMPLE_RATE
-
         started = time.perf_counter()
-        segments_iter, info = self._model.transcribe(
-            audio,
-            language=None,  # detect, and report what was detected
-            beam_size=self.beam_size,
-            word_timestamps=True,
-            vad_filter=True,
-            condition_on_previous_text=False,  # no run-away repetition across segments
-            initial_prompt=prompt or None,
-        )
-        raw_segments = list(segments_iter)  # decoding happens while iterating
+
+        chunks, texts, encoded = self._decode_chunks(audio, prompt)
+        texts = [self._checked(audio, c, t, prompt) for c, t in zip(chunks, texts, strict=True)]
+        voiced = [(float(s), float(e)) for c in chunks for s, e in c["segments"]]
+        if len(encoded) != len(chunks):  # WhisperX changed how it encodes: encode again
+            encoded = self._encode(audio, chunks)
+        language, language_p, english_p = self._language(encoded, chunks)
+        raw_words, method = self._words(audio, chunks, texts, encoded)
+        timing.fit_to_voice(raw_words, speech.union(voiced))
+        words = timing.to_words(raw_words, duration_s)
+        segments = [
+            Segment(start=round(c["start"], 3), end=round(min(c["end"], duration_s), 3),
+                    text=t.strip())
+            for c, t in zip(chunks, texts, strict=True) if t.strip()
+        ]
+        voice = prosody.analyse(audio, voiced)
+        metrics = speech.measure(words, voiced, duration_s, voice)
         inference_s = time.perf_counter() - started
-
-        segments: list[Segment] = []
-        words: list[Word] = []
-        for seg in raw_segments:
-            text = seg.text.strip()
-            if not text:
-                continue
-            segments.append(
-                Segment(
-                    start=_clamp(seg.start, duration_s), end=_clamp(seg.end, duration_s), text=text
-                )
-            )
-            for w in seg.words or []:
-                token = w.word.strip()
-                if not token:
-                    continue
-                words.append(
-                    Word(
-                        word=token,
-                        start=_clamp(w.start, duration_s),
-                        end=_clamp(w.end, duration_s),
-                        probability=round(float(w.probability), 4),
-                    )
-                )
-
-        if segments:
-            language, language_probability = info.language, float(info.language_probability)
-        else:  # nothing was said: the detector's guess on silence means nothing
-            language, language_probability = DEFAULT_LANGUAGE, 0.0
 
         return TranscriptDoc(
             model=self.model_name,
             engine=ENGINE,
             device=self.device,
+            compute_type=self.compute_type,
             language=language,
-            language_probability=round(language_probability, 4),
+            language_probability=round(language_p, 4),
+            english_probability=None if english_p is None else round(english_p, 4),
             duration_s=round(duration_s, 3),
-            text=" ".join(seg.text for seg in segments),
+            text=" ".join(s.text for s in segments),
             segments=segments,
             words=words,
-            timing_method=TIMING_METHOD,
+            timing_method=method,
+            align_model=self.align_model.name
+            if method == timing.WAV2VEC2 and self.align_model else None,
             inference_s=round(inference_s, 3),
+            prompt=prompt or None,
+            speech=metrics,
         )
+
+    # -- steps ---------------------------------------------------------------------------
+
+    def _decode_chunks(self, audio: NDArray[np.float32], prompt: str | None
+                       ) -> tuple[list[dict[str, Any]], list[str], list[Any]]:
+        """WhisperX's pipeline: VAD chunks, their decoded text, one encoder output each."""
+        pipeline = self._pipeline
+        pipeline.options = dataclasses.replace(pipeline.options, initial_prompt=prompt or None)
+        self._vad.chunks = []
+        self._model.recorded = []
+        try:
+            result = pipeline.transcribe(audio, batch_size=self.batch_size, language=ENGLISH)
+            batches = list(self._model.recorded)
+        finally:
+            self._model.recorded = None
+        chunks = list(self._vad.chunks)
+        texts = [str(s["text"]) for s in result["segments"]]
+        if len(texts) != len(chunks):
+            raise RuntimeError(f"WhisperX returned {len(texts)} segments for {len(chunks)} "
+                               "speech chunks")
+        encoded = [(batch, i) for batch in batches for i in range(int(batch.shape[0]))]
+        return chunks, texts, encoded
+
+    def _checked(self, audio: NDArray[np.float32], chunk: dict[str, Any], text: str,
+                 prompt: str | None) -> str:
+        """``text``, or a better reading of the chunk when the batched decode looks wrong
+        (``quality``): the sequential decoder, with its temperature fallback, with the
+        prompt and then without it."""
+        voiced_s = sum(e - s for s, e in chunk["segments"])
+        found = quality.problems(text, voiced_s, prompt)
+        if not found:
+            return text
+        piece = audio[int(chunk["start"] * SAMPLE_RATE):int(chunk["end"] * SAMPLE_RATE)]
+        best = text
+        for retry_prompt in dict.fromkeys([prompt, None]):
+            segments, _ = self._model.transcribe(
+                piece, language=ENGLISH, beam_size=self.beam_size, vad_filter=False,
+                condition_on_previous_text=False, initial_prompt=retry_prompt,
+                temperature=RETRY_TEMPERATURES)
+            candidate = " ".join(s.text.strip() for s in segments)
+            if quality.better(candidate, best, voiced_s, prompt):
+                best = candidate
+            if not quality.problems(best, voiced_s, prompt):
+                break
+        log.info("chunk %.1f-%.1f s decoded again (%s): %d words -> %d", chunk["start"],
+                 chunk["end"], ", ".join(found), len(text.split()), len(best.split()))
+        return best
+
+    def _encode(self, audio: NDArray[np.float32], chunks: list[dict[str, Any]]) -> list[Any]:
+        """Encoder outputs for each chunk, computed as WhisperX's pipeline computes them."""
+        n_mels = self._model.feat_kwargs.get("feature_size") or 80
+        encoded: list[Any] = []
+        for lo in range(0, len(chunks), self.batch_size):
+            feats = []
+            for c in chunks[lo:lo + self.batch_size]:
+                piece = audio[int(c["start"] * SAMPLE_RATE):int(c["end"] * SAMPLE_RATE)]
+                feats.append(log_mel_spectrogram(piece, n_mels=n_mels,
+                                                 padding=N_SAMPLES - piece.shape[0]))
+            batch = self._model.encode(torch.stack(feats).numpy())
+            encoded += [(batch, i) for i in range(len(feats))]
+        return encoded
+
+    def _language(self, encoded: list[Any], chunks: list[dict[str, Any]]
+                  ) -> tuple[str, float, float | None]:
+        """The spoken language, averaged over the speech chunks weighted by their voiced
+        time: (code, its probability, probability of English). No speech: English, 0."""
+        if not encoded:
+            return ENGLISH, 0.0, None
+        totals: dict[str, float] = {}
+        weight_sum = 0.0
+        results: dict[int, Any] = {}
+        for (batch, i), chunk in zip(encoded, chunks, strict=True):
+            if id(batch) not in results:
+                results[id(batch)] = self._model.model.detect_language(batch)
+            weight = sum(e - s for s, e in chunk["segments"]) or 1e-3
+            weight_sum += weight
+            for token, p in results[id(batch)][i]:
+                code = token.strip("<|>")
+                totals[code] = totals.get(code, 0.0) + weight * float(p)
+        probs = {code: p / weight_sum for code, p in totals.items()}
+        code = max(probs, key=lambda c: probs[c])
+        return code, probs[code], probs.get(ENGLISH, 0.0)
+
+    def _words(self, audio: NDArray[np.float32], chunks: list[dict[str, Any]],
+               texts: list[str], encoded: list[Any]) -> tuple[list[dict[str, Any]], str]:
+        """Timed words and the method that timed them."""
+        if self._aligner is not None and chunks:
+            model, metadata = self._aligner
+            segments = [{"start": c["start"], "end": c["end"], "text": t}
+                        for c, t in zip(chunks, texts, strict=True) if t.strip()]
+            result = whisperx.align(segments, model, metadata, audio, self.device,
+                                    return_char_alignments=False)
+            words = timing.aligned_words(result["segments"])
+            if all(any(s["start"] <= w["start"] <= s["end"] for w in words) for s in segments):
+                return words, timing.WAV2VEC2
+            # The aligner gave up on a segment (no alignable characters, or too little
+            # audio): time the whole answer one way rather than mix two methods.
+            log.warning("wav2vec2 alignment left a segment without words; using "
+                        "cross-attention word times for this answer")
+        return self._cross_attention_words(chunks, texts, encoded), timing.CROSS_ATTENTION
+
+    def _cross_attention_words(self, chunks: list[dict[str, Any]], texts: list[str],
+                               encoded: list[Any]) -> list[dict[str, Any]]:
+        tokenizer = self._pipeline.tokenizer
+        words: list[dict[str, Any]] = []
+        # One alignment call per encoder batch, over the chunks that batch holds.
+        position = 0
+        while position < len(encoded):
+            batch = encoded[position][0]
+            size = int(batch.shape[0])
+            members = range(position, position + size)
+            found = timing.cross_attention_words(
+                self._model, tokenizer, batch, [texts[i] for i in members],
+                [float(chunks[i]["start"]) for i in members],
+                [float(chunks[i]["end"] - chunks[i]["start"]) for i in members])
+            for chunk_words in found:
+                words += chunk_words
+            position += size
+        return words
+
+
+def _load_aligner(align_model: AlignModel, device: str) -> tuple[Any, dict[str, Any]]:
+    """WhisperX's wav2vec2 aligner, from the provisioned folder only."""
+    _ensure_sentence_splitter()
+    if align_model.kind == "torchaudio":
+        model, metadata = whisperx.load_align_model(
+            ENGLISH, device, model_name="WAV2VEC2_ASR_BASE_960H",
+            model_dir=str(align_model.path))
+    else:
+        model, metadata = whisperx.load_align_model(
+            ENGLISH, device, model_name=str(align_model.path), model_cache_only=True)
+    return model, metadata
+
+
+def _ensure_sentence_splitter() -> None:
+    """``whisperx.align`` splits segments into sentences with NLTK's Punkt, and downloads its
+    parameters when they are missing. Offline, give it an untrained English Punkt (it splits
+    at sentence punctuation, all that is needed here, since only words are kept)."""
+    import nltk
+
+    try:
+        nltk.data.find("tokenizers/punkt_tab/english/")
+        return
+    except LookupError:
+        pass
+    root = Path(tempfile.gettempdir()) / "greenroom-nltk"
+    folder = root / "tokenizers" / "punkt_tab" / "english"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("collocations.tab", "sent_starters.txt", "abbrev_types.txt",
+                 "ortho_context.tab"):
+        (folder / name).touch()
+    if str(root) not in nltk.data.path:
+        nltk.data.path.append(str(root))
+    nltk.data.find("tokenizers/punkt_tab/english/")
 
 
 def _decode(path: Path) -> NDArray[np.float32]:
@@ -194,9 +411,7 @@ def _decode(path: Path) -> NDArray[np.float32]:
         raise AudioUnreadable(f"the file is damaged or is not audio: {detail}") from exc
     if audio.size == 0:
         raise AudioUnreadable("the file holds no audio samples")
+    if not np.all(np.isfinite(audio)):
+        raise AudioUnreadable("the file holds invalid samples")
     return audio
 
-
-def _clamp(t: float, duration_s: float) -> float:
-    """Times rounded to milliseconds and kept within the audio."""
-    return round(min(max(float(t), 0.0), duration_s), 3)

@@ -1,45 +1,84 @@
-"""Kafka adapter of transcribe: ``answers.ingested`` → ``answers.transcribed``."""
+"""Kafka adapter of transcribe: ``answers.ingested`` → ``answers.transcribed``.
+
+Outcomes a candidate sees (``Rejected``, recorded as the answer's failure, never retried):
+``unreadable_audio`` (the audio cannot be decoded), ``no_speech`` (nothing voiced or nothing
+transcribed) and ``not_english`` (the detector heard another language; answers are graded
+in English). The transcript document is stored first in every case where audio was heard,
+so a redelivered event reaches the same outcome without transcribing again.
+"""
 
 from __future__ import annotations
 
+import logging
 import tempfile
+import time
 from pathlib import Path
 
 import anyio.to_thread
 from greenroom_common.contracts import AnswerIngested, AnswerTranscribed, Stage, Topic
-from greenroom_common.documents import TranscriptDoc
+from greenroom_common.documents import QuestionBank, TranscriptDoc
 from greenroom_common.errors import Rejected
-from greenroom_common.keys import AnswerKeys
+from greenroom_common.keys import BANK_KEY, AnswerKeys
 from greenroom_common.metrics import INFERENCE_SECONDS
 from greenroom_common.worker import Worker
 
-from greenroom_transcribe.engine import AudioUnreadable, WhisperEngine
+from greenroom_transcribe.engine import AudioUnreadable, WhisperXEngine
+from greenroom_transcribe.language import is_english, not_english_message
+from greenroom_transcribe.models import resolve_align_model, resolve_whisper_model
+from greenroom_transcribe.prompt import build_prompt
 
 worker = Worker("transcribe")
-_engine: list[WhisperEngine] = []
+_engine: list[WhisperXEngine] = []
+log = logging.getLogger("greenroom.transcribe")
 
-NO_SPEECH = ("We could not hear any speech in this recording. Check that the right "
-             "microphone is selected and not muted, then answer again out loud.")
+NO_SPEECH = ("No speech detected: we could not hear anyone speaking in this recording. Check "
+             "that the right microphone is selected and not muted, then answer again out loud.")
+BANK_TTL_S = 30.0
+_bank: list[tuple[float, QuestionBank]] = []
 
 
 @worker.on_startup
 async def load_model() -> None:
     """Load once, before consuming: health answers only when the model is ready."""
     s = worker.settings
-    engine = await anyio.to_thread.run_sync(lambda: WhisperEngine(
-        s.models_dir / s.whisper_model, device=s.whisper_device,
+    model_dir = resolve_whisper_model(s.models_dir, s.whisper_model)
+    align = resolve_align_model(s.models_dir, s.whisper_align_model)
+    engine = await anyio.to_thread.run_sync(lambda: WhisperXEngine(
+        model_dir, align_model=align, device=s.whisper_device,
         compute_type=s.whisper_compute_type, threads=s.whisper_threads,
-        beam_size=s.whisper_beam_size))
+        beam_size=s.whisper_beam_size, batch_size=s.whisper_batch_size))
     _engine.append(engine)
+
+
+async def vocabulary(question_id: str) -> list[str]:
+    """The question's key terms from the bank the grader publishes ([] when the bank or the
+    question is not there yet: transcription goes on with a generic prompt)."""
+    now = time.monotonic()
+    if not _bank or now - _bank[0][0] >= BANK_TTL_S:
+        try:
+            bank = await worker.store.get_model(BANK_KEY, QuestionBank)
+        except Exception:  # a bad or unreachable bank must not fail the answer
+            log.warning("question bank unreadable; transcribing without its vocabulary",
+                        exc_info=True)
+            bank = None
+        if bank is None:
+            return []
+        _bank[:] = [(now, bank)]
+    question = next((q for q in _bank[0][1].questions if q.id == question_id), None)
+    return list(question.vocabulary) if question else []
 
 
 async def _transcribe(event: AnswerIngested) -> TranscriptDoc:
     engine = _engine[0]
+    prompt = None
+    if worker.settings.whisper_vocabulary_prompt:
+        prompt = build_prompt(await vocabulary(event.question_id))
     with tempfile.TemporaryDirectory(prefix="greenroom-transcribe-") as tmp:
         audio = Path(tmp) / "audio.wav"
         await worker.store.download(event.audio_key, audio)
         try:
-            doc = await anyio.to_thread.run_sync(lambda: engine.transcribe(audio))
+            doc = await anyio.to_thread.run_sync(
+                lambda: engine.transcribe(audio, prompt=prompt))
         except AudioUnreadable as exc:
             raise Rejected("unreadable_audio", f"The audio could not be decoded ({exc}). "
                            "Record the answer again.") from exc
@@ -53,6 +92,9 @@ async def on_ingested(event: AnswerIngested) -> None:
     doc = await worker.once(keys.transcript, TranscriptDoc, lambda: _transcribe(event))
     if not doc.words:
         raise Rejected("no_speech", NO_SPEECH)
+    if not is_english(doc.language, doc.english_probability):
+        raise Rejected("not_english", not_english_message(doc.language,
+                                                          doc.language_probability))
     await worker.publish(Topic.TRANSCRIBED, AnswerTranscribed(
         tenant=event.tenant, session_id=event.session_id, answer_id=event.answer_id,
         question_id=event.question_id, transcript_key=keys.transcript, text=doc.text,
