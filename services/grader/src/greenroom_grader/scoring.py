@@ -9,6 +9,7 @@ Feedback states what was observed, then what to do.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from greenroom_common.documents import (
     DimensionScore,
@@ -33,7 +34,7 @@ from greenroom_grader.bank import Question
 from greenroom_grader.coding import Runner
 from greenroom_grader.sandbox import Limits, run_code
 from greenroom_grader.text import from_text, from_words
-from greenroom_grader.verdict import RULES, decide_code, decide_spoken
+from greenroom_grader.verdict import RULES, Decision, RoundRule, decide_code, decide_spoken
 
 MAX_SHOWN_POINTS = 3
 
@@ -163,6 +164,19 @@ def _grade_spoken(answer_id: str, question: Question, text: str, words: list[Wor
         strengths.append("Well structured: " + ", ".join(shape.stages) + ".")
     if clear.mean_words and clear.mean_words <= clarity.CONCISE_WORDS and not content.off_topic:
         strengths.append(f"Concise sentences ({clear.mean_words:.0f} words on average).")
+    return _result(
+        answer_id, question, text, rule, decision, scores, evidence, strengths, advice,
+        off_topic=content.off_topic,
+        covered=[p.point.point for p in content.covered],
+        missed=[p.point for p in content.missed],
+        misconceptions=[f"{f.misconception.claim} ({f.quote})" for f in content.misconceptions],
+    )
+
+
+def _result(answer_id: str, question: Question, text: str, rule: RoundRule,
+            decision: Decision, scores: dict[str, float], evidence: dict[str, list[str]],
+            strengths: list[str], advice: list[Advice], **extra: Any) -> GradeDoc:
+    """The grade document every round shares; ``extra`` holds the round's own fields."""
     improvements, themes = _ranked(advice)
     return GradeDoc(
         answer_id=answer_id, question_id=question.id, verdict=decision.verdict,
@@ -170,10 +184,7 @@ def _grade_spoken(answer_id: str, question: Question, text: str, words: list[Wor
         rule=_rule_text(rule.text, decision.reasons),
         dimensions=_dimensions(scores, evidence, rule.weights),
         strengths=strengths[:3], improvements=improvements, themes=themes, transcript=text,
-        round=question.round, off_topic=content.off_topic,
-        covered=[p.point.point for p in content.covered],
-        missed=[p.point for p in content.missed],
-        misconceptions=[f"{f.misconception.claim} ({f.quote})" for f in content.misconceptions],
+        round=question.round, **extra,
     )
 
 
@@ -234,14 +245,9 @@ def _grade_code(answer_id: str, question: Question, text: str, limits: Limits | 
                          f"(exponent {result.growth:.2f}).")
     if not result.syntax_error and not result.findings:
         strengths.append("Idiomatic code: the review found nothing to change.")
-    improvements, themes = _ranked(advice)
-    return GradeDoc(
-        answer_id=answer_id, question_id=question.id, verdict=decision.verdict,
-        score=decision.overall, provisional=False,
-        rule=_rule_text(rule.text, decision.reasons),
-        dimensions=_dimensions(scores, evidence, rule.weights),
-        strengths=strengths[:3], improvements=improvements, themes=themes, transcript=text,
-        round=question.round, findings=[str(f) for f in result.findings],
+    return _result(
+        answer_id, question, text, rule, decision, scores, evidence, strengths, advice,
+        findings=[str(f) for f in result.findings],
         off_topic=bool(result.syntax_error) or bool(run and run.load_error.startswith(
             "NameError: no function named")),
         tests_passed=run.passed if run else 0, tests_total=len(spec.tests),
