@@ -4,6 +4,7 @@ files built here. Screenshots of every screen land in .greenroom/screenshots/.""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 from collections.abc import Iterator
@@ -103,10 +104,11 @@ def screens(request: pytest.FixtureRequest) -> Screens:
     return Screens(request.node.name)
 
 
-def open_page(browser: Browser, platform: LocalPlatform, *, camera: bool = True,
-              width: int = 1200, height: int = 900) -> tuple[Page, list[str]]:
-    """A fresh context (own storage, own permissions) on the app; uncaught page errors are
-    collected so a test can fail on them."""
+@contextlib.contextmanager
+def app_page(browser: Browser, platform: LocalPlatform, *, camera: bool = True,
+             width: int = 1200, height: int = 900) -> Iterator[Page]:
+    """A fresh context (own storage, own permissions) on the app, closed afterwards; the
+    test fails on any uncaught page error."""
     context = browser.new_context(
         viewport={"width": width, "height": height}, base_url=platform.url(),
         permissions=["camera", "microphone"] if camera else [])
@@ -117,36 +119,30 @@ def open_page(browser: Browser, platform: LocalPlatform, *, camera: bool = True,
     page.goto("/")
     page.wait_for_selector("body[data-ready='1']")
     page.wait_for_selector("input[name='round'][value='mock']")
-    return page, errors
+    yield page
+    context.close()
+    assert not errors, errors
 
 
 @pytest.fixture
 def camera_page(browser: Browser, platform: LocalPlatform) -> Iterator[Page]:
-    page, errors = open_page(browser, platform, camera=True)
-    yield page
-    page.context.close()
-    assert not errors, errors
+    with app_page(browser, platform, camera=True) as page:
+        yield page
 
 
 @pytest.fixture
 def silent_page(silent_browser: Browser, platform: LocalPlatform) -> Iterator[Page]:
-    page, errors = open_page(silent_browser, platform, camera=True)
-    yield page
-    page.context.close()
-    assert not errors, errors
+    with app_page(silent_browser, platform, camera=True) as page:
+        yield page
 
 
 @pytest.fixture
 def denied_page(browser: Browser, platform: LocalPlatform) -> Iterator[Page]:
-    page, errors = open_page(browser, platform, camera=False)
-    yield page
-    page.context.close()
-    assert not errors, errors
+    with app_page(browser, platform, camera=False) as page:
+        yield page
 
 
 @pytest.fixture
 def phone_page(browser: Browser, platform: LocalPlatform) -> Iterator[Page]:
-    page, errors = open_page(browser, platform, camera=False, width=360, height=740)
-    yield page
-    page.context.close()
-    assert not errors, errors
+    with app_page(browser, platform, camera=False, width=360, height=740) as page:
+        yield page
