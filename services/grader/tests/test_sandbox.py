@@ -199,6 +199,8 @@ def test_an_unprivileged_service_user_gets_the_same_confinement() -> None:
     from greenroom_grader import sandbox
 
     work = Path(tempfile.mkdtemp(prefix="greenroom-unprivileged-"))
+    status_r, status_w = os.pipe()
+    control_r, control_w = os.pipe()
     try:
         work.chmod(0o755)
         for name in (sandbox.LAUNCHER, sandbox.HARNESS):
@@ -206,9 +208,8 @@ def test_an_unprivileged_service_user_gets_the_same_confinement() -> None:
         root = work / "root"
         root.mkdir()
         root.chmod(0o777)
-        config = {"root": str(root), "python": str(PLAIN_PYTHON.resolve()),
-                  "system": sandbox.SYSTEM_DIRS, "prefixes": ["/usr"],
-                  "limits": FAST.launcher(), "harness": sandbox.HARNESS.read_text()}
+        config = sandbox.launcher_config(str(root), str(PLAIN_PYTHON.resolve()), ["/usr"],
+                                         FAST, status_w, control_r)
         code = ("import os, socket\n"
                 "def dedupe(items):\n"
                 "    out = [os.getuid(), sorted(os.listdir('/'))]\n"
@@ -225,12 +226,18 @@ def test_an_unprivileged_service_user_gets_the_same_confinement() -> None:
              str(PLAIN_PYTHON), "-s", "-S", "-B", str(work / "sandbox_launcher.py"),
              json.dumps(config)],
             input=json.dumps(payload).encode(), capture_output=True, env={}, cwd=root,
-            timeout=60, check=False)
+            timeout=60, check=False, pass_fds=(status_w, control_r))
     finally:
+        for fd in (status_w, control_r, control_w):
+            os.close(fd)
+        unavailable = os.read(status_r, 4096).decode()
+        os.close(status_r)
         shutil.rmtree(work, ignore_errors=True)
+    assert not unavailable, unavailable
     assert done.returncode == 0, done.stderr.decode()
     records = [json.loads(line) for line in done.stdout.decode().splitlines()]
     test = next(r for r in records if r["t"] == "test")
-    assert test["limit"] == "processes"  # RLIMIT_NPROC holds in the user namespace
+    assert test["error"] == "BlockingIOError"  # the filter holds in the user namespace
+    assert "processes" in records[-1]["limits"]
     audit = next(r for r in records if r["t"] == "audit")
     assert {"network", "process"} <= set(audit["attempts"])

@@ -16,6 +16,7 @@ PENALTY = {
     "index-loop": MAJOR, "java-style": MAJOR, "hand-counting": MAJOR,
     "getter-setter": 10, "hand-grouping": 10, "swallowed-exception": 10,
     "missing-hints": MINOR, "eq-none": MINOR, "type-compare": MINOR,
+    "too-deep": MAJOR,
 }
 MAX_HINT_PENALTY = 15
 MUTABLE_CALLS = {"list", "dict", "set", "defaultdict", "deque", "OrderedDict", "Counter"}
