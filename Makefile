@@ -35,8 +35,9 @@ integration: ## the whole platform on real Kafka and MinIO
 bench: ## end-to-end latency of a 60 s answer through the whole platform
 	@$(DEV) bench/pipeline.py --seconds 60 --runs 3
 
-bench-grading: ## the grader's core per answer
+bench-grading: ## the grader's core per answer, and its verdicts against the labelled corpus
 	@PYTHONPATH=libs/common/src:services/grader/src $(call env_python,grader) bench/grading.py
+	@PYTHONPATH=libs/common/src:services/grader/src $(call env_python,grader) bench/grading_calibration.py
 
 clean:
 	rm -rf .greenroom

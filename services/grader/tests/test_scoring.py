@@ -53,7 +53,8 @@ def test_verdicts_per_round(qid: str, kind: str) -> None:
         assert result.off_topic and content(result) == 0
         assert "off topic" in result.rule
     if kind == "vague":
-        assert content(result) < 50 and result.missed
+        # A shallow statement can earn a minor point by meaning; the core points decide.
+        assert content(result) < 80 and result.missed
         assert any("Missing:" in tip for tip in result.improvements)
 
 

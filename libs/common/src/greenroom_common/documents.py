@@ -259,6 +259,13 @@ class GradeDoc(Document):
                               description="Theme of each improvement, in the same order.")
     coaching: str | None = Field(None, description="Optional wording from a language model; "
                                  "never part of the score or verdict.")
+    margin: float | None = Field(None, description="Distance to the pass line in score points: "
+                                 "positive above it, negative below.")
+    borderline: bool = Field(False, description="The verdict is close: within the borderline "
+                             "band of its pass line, or a core point was judged near its "
+                             "threshold. Still a pass or a fail.")
+    tipping: list[str] = Field(default_factory=list,
+                               description="What would tip a borderline verdict the other way.")
 
 
 class FailureDoc(Document):
@@ -288,3 +295,5 @@ class SessionReport(Document):
     strengths: list[str] = Field(default_factory=list)
     improvements: list[str] = Field(default_factory=list,
                                     description="The three most valuable improvements.")
+    borderline: list[str] = Field(default_factory=list,
+                                  description="Questions whose verdict is borderline.")

@@ -17,7 +17,8 @@ from __future__ import annotations
 import tomllib
 from functools import lru_cache
 from importlib import resources
-from typing import Literal
+from importlib.resources.abc import Traversable
+from typing import Any, Literal
 
 from greenroom_common.contracts import AnswerMode
 from greenroom_common.documents import QuestionBank, QuestionView
@@ -37,6 +38,10 @@ class KeyPoint(_Strict):
     weight: float = 1.0
     requires: list[list[str]] = Field(min_length=1)
     window: int = 40
+    says: list[str] = Field(default_factory=list,
+                            description="Other wordings of the point a candidate might use.")
+    contrary: list[str] = Field(default_factory=list,
+                                description="Wrong versions of the point, in its vocabulary.")
 
 
 class Misconception(_Strict):
@@ -131,6 +136,22 @@ class Bank(_Strict):
         return QuestionBank(version=self.version, questions=[q.view() for q in self.questions])
 
 
+def _with_wordings(question: dict[str, Any], folder: Traversable) -> dict[str, Any]:
+    """Adds a question's ``bank/meaning/<id>.toml`` (other wordings and contrary statements
+    of each key point, kept apart so that the rubric files stay readable)."""
+    extra = folder.joinpath("meaning", f"{question['id']}.toml")
+    if not extra.is_file():
+        return question
+    points = {p["id"]: p for p in tomllib.loads(extra.read_text())["points"]}
+    known = {k["id"] for k in question.get("key_points", [])}
+    if unknown := set(points) - known:
+        raise ValueError(f"{question['id']}: meaning/ names unknown key points {sorted(unknown)}")
+    key_points = [{**k, "says": points.get(k["id"], {}).get("says", []),
+                   "contrary": points.get(k["id"], {}).get("contrary", [])}
+                  for k in question.get("key_points", [])]
+    return {**question, "key_points": key_points}
+
+
 @lru_cache(maxsize=1)
 def load_bank() -> Bank:
     folder = resources.files("greenroom_grader").joinpath("bank")
@@ -138,7 +159,8 @@ def load_bank() -> Bank:
     questions: list[Question] = []
     for name in index["files"]:
         data = tomllib.loads(folder.joinpath(name).read_text())
-        questions += [Question.model_validate(q) for q in data["questions"]]
+        questions += [Question.model_validate(_with_wordings(q, folder))
+                      for q in data["questions"]]
     return Bank(version=index["version"], questions=questions)
 
 

@@ -63,4 +63,5 @@ def session_report(session_id: str, grades: dict[str, GradeDoc]) -> SessionRepor
         answers={qid: g.answer_id for qid, g in grades.items()},
         score=score, rule=SESSION_RULE, rounds=rounds, strengths=strengths,
         improvements=improvements,
+        borderline=sorted(qid for qid, g in grades.items() if g.borderline),
     )

@@ -1,24 +1,43 @@
 """Content: key-point coverage, misconceptions and off-topic detection against a rubric.
 
-Why not similarity: sentence embeddings put a vague answer that names the topic close to a
-strong one (see the grading notes), so coverage here needs the *concepts* of each key point
-to occur together (``requires`` groups within a window of words). A misconception is found
-by its own detector phrases, cancelled by a negation just before it ("it is a myth that
-...") or by an ``unless`` phrase nearby. An answer is off topic when it covers (almost) no key
-point and hardly uses the topic's words.
+A key point counts when the answer *states* it, by one of two routes:
+
+- **phrases**: a phrase of each of the point's concept groups (``requires``) occurs within a
+  window of words, inside sentences the parser reads as statements;
+- **meaning**: one clause (or two adjacent ones) that is a statement, names one of the
+  point's concepts, and means the same as the point or one of its other wordings (``says``;
+  sentence-embedding cosine over a tuned threshold, :mod:`greenroom_grader.meaning`), and
+  clearly more so than any of its ``contrary`` statements.
+
+Either way a list of terms earns nothing: clauses without a predicate ("Wrapper, closure,
+functools.wraps.") are telegraphic and never cover a point, an answer that is mostly such
+lists (or has few verbs per noun) is marked so, with feedback that says to explain, and a
+sentence explains at most one point per ``words_per_point`` words. Similarity alone never
+counts (a keyword list is often closer to a key point than a true paraphrase), hence the
+concepts and the parse. A misconception is found by its detector phrases (cancelled by a
+negation or an ``unless`` phrase nearby) or by meaning: a statement much closer to one of a
+point's contrary statements than to any of its right wordings. An answer is off topic when
+it covers (almost) no key point and hardly uses the topic's words. Every threshold is in
+:class:`Tuning`, chosen on the calibration corpus's train half (``bank/calibration``) and
+reported on its held-out half (``bench/grading_calibration.py``).
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
+from greenroom_grader import meaning
 from greenroom_grader.bank import KeyPoint, Misconception, Question
 from greenroom_grader.text import (
     STOPWORDS,
     Answer,
-    co_occur,
     co_occur_spans,
     find,
+    from_text,
     phrase,
     stem,
     words_of,
@@ -51,11 +70,39 @@ MIN_WORDS = 8
 MAX_OFF_TOPIC_COVERAGE = 25.0
 
 
+MAX_CLAUSES = 160  # a 3-minute answer has about 40; the rest of a huge paste is not read
+TELEGRAPHIC_SHARE = 0.5  # of the answer's words, in clauses that only list terms
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """The meaning route's thresholds, tuned on the calibration corpus's training half."""
+
+    cover: float = 0.45  # cosine of a statement to a key point that covers it
+    near: float = 0.05  # a core point this close to its threshold makes a verdict borderline
+    predicates: float = 0.30  # verbs per noun under which an answer is a list of terms
+    contrast: float = 0.05  # a covering statement is at least this much closer to the point
+    #                        (or its other wordings) than to any of its contrary statements
+    contrary: float = 0.80  # cosine of a statement to a contrary version of a key point ...
+    contrary_gap: float = 0.10  # ... and how much closer to it than to the point's wordings
+    concept_votes: int = 1  # wordings of a point that must share a word for it to be a concept
+    concept_words: int = 1  # ... or how many of its concept words a statement names
+    specific: float = 0.0  # a covering statement is this much closer to the point than to
+    #                         the question itself ("Decorators are a powerful feature": no)
+    pair_extra: float = 0.05  # two adjacent clauses read together need this much more cosine
+    words_per_point: int = 12  # a sentence explains at most one key point per this many words
+
+
+TUNING = Tuning()
+
+
 @dataclass
 class PointResult:
     point: KeyPoint
     quote: str = ""
     position: int = -1
+    route: str = ""  # "phrases" or "meaning"
+    similarity: float = 0.0  # the best statement's cosine to the point
 
     @property
     def covered(self) -> bool:
@@ -79,6 +126,8 @@ class Content:
     topic_share: float
     score: float
     evidence: list[str] = field(default_factory=list)
+    telegraphic: bool = False
+    telegraphic_share: float = 0.0
 
     @property
     def covered(self) -> list[PointResult]:
@@ -87,6 +136,65 @@ class Content:
     @property
     def missed(self) -> list[KeyPoint]:
         return [p.point for p in self.points if not p.covered]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A clause, or two adjacent ones, with the answer sentences it came from."""
+
+    first: int
+    last: int
+    text: str
+    statement: bool
+    negated: bool
+
+
+@dataclass
+class Reading:
+    """What the parser and the encoder made of an answer."""
+
+    units: list[Unit]
+    vectors: meaning.Vector
+    statement_sentences: set[int]
+    telegraphic_share: float
+    predicates: float  # verbs per noun over the whole answer
+
+
+_NEGATION_WORDS = frozenset({"not", "no", "never", "nor", "neither", "myth", "misconception",
+                             "wrong", "incorrect", "false", "mistake", "instead", "rather",
+                             "doesn't", "don't", "isn't", "aren't", "won't", "can't", "cannot"})
+
+
+def read(answer: Answer) -> Reading:
+    parsed = meaning.clauses(answer.sentences)
+    singles: list[Unit] = []
+    words = telegraphic_words = verbs = nouns = 0
+    statements: set[int] = set()
+    for i, sentence_clauses in enumerate(parsed):
+        for clause in sentence_clauses:
+            words += clause.words
+            verbs += clause.verbs
+            nouns += clause.terms
+            telegraphic_words += clause.words if clause.telegraphic else 0
+            if clause.statement:
+                statements.add(i)
+            if len(singles) < MAX_CLAUSES:
+                lowered = set(clause.text.lower().replace(",", " ").split())
+                singles.append(Unit(i, i, clause.text, clause.statement,
+                                    bool(lowered & _NEGATION_WORDS)))
+    base = meaning.vectors([u.text for u in singles])
+    units = list(singles)
+    rows = [base]
+    joined = [(i, a, b) for i, (a, b) in enumerate(itertools.pairwise(singles))
+              if a.statement and b.statement]
+    if joined:
+        units += [Unit(a.first, b.last, f"{a.text} {b.text}", True, a.negated or b.negated)
+                  for _, a, b in joined]
+        summed = np.array([base[i] + base[i + 1] for i, _, _ in joined], dtype=np.float32)
+        rows.append(summed / np.maximum(np.linalg.norm(summed, axis=1, keepdims=True), 1e-9))
+    vectors = np.concatenate(rows) if units else np.zeros((0, 384), dtype=np.float32)
+    share = telegraphic_words / words if words else 0.0
+    return Reading(units, vectors, statements, share, verbs / nouns if nouns else 1.0)
 
 
 def lexicon(question: Question) -> frozenset[str]:
@@ -100,6 +208,112 @@ def lexicon(question: Question) -> frozenset[str]:
                 words |= set(phrase(alternative))
     return frozenset(w for w in words if w not in STOPWORDS and w not in GENERIC
                      and not w.isdigit() and len(w) > 2)
+
+
+_CONCEPTS: dict[tuple[str, int], tuple[list[str], frozenset[str]]] = {}
+
+
+def concepts(point: KeyPoint, votes: int = 2) -> tuple[list[str], frozenset[str]]:
+    """A point's concept phrases (every ``requires`` alternative) and its concept words: the
+    content words of its statement, and those that ``votes`` of its wordings share."""
+    key = (point.point, votes)
+    if key not in _CONCEPTS:
+        phrases = [alternative for group in point.requires for alternative in group]
+        counts: dict[str, int] = {}
+        for wording in (point.point, *point.says):
+            for word in set(words_of(wording)):
+                if word not in STOPWORDS and word not in GENERIC and len(word) > 3 \
+                        and not word.isdigit():
+                    counts[word] = counts.get(word, 0) + 1
+        own = set(words_of(point.point))
+        _CONCEPTS[key] = (phrases, frozenset(w for w, n in counts.items()
+                                             if n >= votes or w in own))
+    return _CONCEPTS[key]
+
+
+def _names_a_concept(text: str, point: KeyPoint, votes: int = 2, words: int = 1) -> bool:
+    """One of the point's concept phrases, or ``words`` of its concept words."""
+    phrases, own = concepts(point, votes)
+    unit = from_text(text)
+    return len(own & set(unit.stems)) >= words or bool(find(unit, phrases))
+
+
+@dataclass(frozen=True)
+class Exemplars:
+    """A key point's statements as vectors: right (the point and its other wordings) and
+    wrong (its contrary statements)."""
+
+    right: meaning.Vector
+    wrong: meaning.Vector
+
+
+_EXEMPLARS: dict[tuple[str, ...], Exemplars] = {}
+
+
+def exemplars(point: KeyPoint) -> Exemplars:
+    key = (point.point, *point.says, "|", *point.contrary)
+    if key not in _EXEMPLARS:
+        right = np.stack([meaning.vector(t) for t in (point.point, *point.says)])
+        wrong = (np.stack([meaning.vector(t) for t in point.contrary]) if point.contrary
+                 else np.zeros((0, right.shape[1]), dtype=np.float32))
+        _EXEMPLARS[key] = Exemplars(right, wrong)
+    return _EXEMPLARS[key]
+
+
+@dataclass(frozen=True)
+class Closeness:
+    """Every unit's best cosine to a point's right and wrong statements."""
+
+    right: npt.NDArray[np.float32]
+    wrong: npt.NDArray[np.float32]
+    wrong_at: npt.NDArray[np.intp]
+
+
+def closeness(reading: Reading, point: KeyPoint) -> Closeness:
+    known = exemplars(point)
+    right = (reading.vectors @ known.right.T).max(axis=1)
+    if len(known.wrong):
+        wrong_all = reading.vectors @ known.wrong.T
+        wrong, wrong_at = wrong_all.max(axis=1), wrong_all.argmax(axis=1)
+    else:
+        wrong = np.zeros(len(reading.units), dtype=np.float32)
+        wrong_at = np.zeros(len(reading.units), dtype=np.intp)
+    return Closeness(right, wrong, wrong_at)
+
+
+def contrary_statements(answer: Answer, question: Question, reading: Reading,
+                        near: dict[str, Closeness], tuning: Tuning) -> list[Found]:
+    """Statements that say a key point the wrong way (closer to one of its contrary
+    statements than to any right wording), reported as misconceptions with the point as
+    the correction."""
+    found = []
+    for point in question.key_points:
+        close = near[point.id]
+        best, best_at = 0.0, -1
+        for i, unit in enumerate(reading.units):
+            if (unit.first != unit.last or not unit.statement or unit.negated
+                    or close.wrong[i] - close.right[i] < tuning.contrary_gap):
+                continue
+            if close.wrong[i] > best:
+                best, best_at = float(close.wrong[i]), i
+        if best_at < 0 or best < tuning.contrary:
+            continue
+        unit = reading.units[best_at]
+        claim = point.contrary[int(close.wrong_at[best_at])]
+        quote, position = _sentence_quote(answer, unit.first, unit.last)
+        wrong = Misconception(id=f"{point.id}-contrary", claim=claim, correction=point.point,
+                              detect=[[claim]])
+        found.append(Found(wrong, quote, position))
+    return found
+
+
+def _sentence_quote(answer: Answer, first: int, last: int) -> tuple[str, int]:
+    position = next((i for i, t in enumerate(answer.tokens) if t.sentence == first), -1)
+    if position < 0:
+        text = " ".join(answer.sentences[first:last + 1])
+        return f"“{text[:159]}”", 0
+    end = max((i for i, t in enumerate(answer.tokens) if t.sentence <= last), default=position)
+    return answer.quote(position, end + 1), position
 
 
 def _negated(answer: Answer, spans: list[tuple[int, int]]) -> bool:
@@ -121,6 +335,7 @@ def _negated(answer: Answer, spans: list[tuple[int, int]]) -> bool:
 
 
 def misconceptions(answer: Answer, question: Question) -> list[Found]:
+    """The rubric's misconceptions, found by their detector phrases."""
     found = []
     for item in question.misconceptions:
         spans = co_occur_spans(answer, item.detect, item.window)
@@ -136,35 +351,116 @@ def misconceptions(answer: Answer, question: Question) -> list[Found]:
     return found
 
 
-def assess(answer: Answer, question: Question) -> Content:
-    points = []
-    for point in question.key_points:
-        span = co_occur(answer, point.requires, point.window)
-        points.append(PointResult(point, answer.quote(*span), span[0]) if span
-                      else PointResult(point))
+def _by_phrases(answer: Answer, point: KeyPoint, reading: Reading) -> tuple[int, int] | None:
+    """The phrase route: the concepts together, inside statements (not a list of terms)."""
+    spans = co_occur_spans(answer, point.requires, point.window)
+    if spans is None:
+        return None
+    start, end = min(s[0] for s in spans), max(s[1] for s in spans)
+    said = {answer.tokens[s[0]].sentence for s in spans}
+    if not said <= reading.statement_sentences:
+        return None
+    return start, end
+
+
+def _by_meaning(point: KeyPoint, reading: Reading, close: Closeness, wrong_sentences: set[int],
+                topic: npt.NDArray[np.float32], tuning: Tuning) -> tuple[float, int]:
+    """The best statement's cosine to the point or its other wordings, among statements
+    that name one of its concepts and are not closer to one of its contrary statements."""
+    if not reading.units:
+        return 0.0, -1
+    best, best_at = 0.0, -1
+    for i in np.argsort(-close.right):
+        unit = reading.units[int(i)]
+        if (not unit.statement or {unit.first, unit.last} & wrong_sentences
+                or close.right[i] - close.wrong[i] < tuning.contrast
+                or close.right[i] - topic[i] < tuning.specific):
+            continue
+        # a pair of clauses must earn its reading together: it competes with a handicap
+        score = float(close.right[i]) - (tuning.pair_extra if unit.first != unit.last else 0.0)
+        if score > best and _names_a_concept(unit.text, point, tuning.concept_votes,
+                                             tuning.concept_words):
+            best, best_at = score, int(i)
+        if best_at >= 0 and float(close.right[i]) < best:
+            break
+    return best, best_at
+
+
+def _one_sentence_one_idea(answer: Answer, points: list[PointResult],
+                           tuning: Tuning) -> list[PointResult]:
+    """A sentence that would be the evidence for more key points than its length can
+    explain ("I use pyproject.toml, wheels, semantic versioning, entry points and PyPI") is
+    naming them: it keeps only the points it is closest to, one per ``words_per_point``."""
+    by_sentence: dict[int, list[int]] = {}
+    for i, result in enumerate(points):
+        if result.covered:
+            by_sentence.setdefault(answer.tokens[result.position].sentence, []).append(i)
+    kept = list(points)
+    for sentence, indices in by_sentence.items():
+        words = len(answer.sentences[sentence].split()) if sentence < len(answer.sentences) \
+            else 0
+        budget = max(1, words // tuning.words_per_point)
+        if len(indices) <= budget:
+            continue
+        ranked = sorted(indices, key=lambda i: -points[i].similarity)
+        for i in ranked[budget:]:
+            kept[i] = PointResult(points[i].point, similarity=points[i].similarity)
+    return kept
+
+
+def assess(answer: Answer, question: Question, tuning: Tuning = TUNING) -> Content:
+    reading = read(answer)
+    near = {p.id: closeness(reading, p) for p in question.key_points} if reading.units else {}
     wrong = misconceptions(answer, question)
+    if reading.units:
+        wrong += contrary_statements(answer, question, reading, near, tuning)
+    wrong_sentences = {answer.tokens[f.position].sentence for f in wrong
+                       if 0 <= f.position < len(answer.tokens)}
+    points = []
+    asked = reading.vectors @ meaning.vector(question.prompt) if reading.units else None
+    for point in question.key_points:
+        similarity, at = (_by_meaning(point, reading, near[point.id], wrong_sentences, asked,
+                                      tuning) if asked is not None else (0.0, -1))
+        span = _by_phrases(answer, point, reading)
+        if span is not None and answer.tokens[span[0]].sentence not in wrong_sentences:
+            points.append(PointResult(point, answer.quote(*span), span[0], "phrases",
+                                      similarity))
+        elif at >= 0 and similarity >= tuning.cover:
+            unit = reading.units[at]
+            quote, position = _sentence_quote(answer, unit.first, unit.last)
+            points.append(PointResult(point, quote, position, "meaning", similarity))
+        else:
+            points.append(PointResult(point, similarity=similarity))
+    points = _one_sentence_one_idea(answer, points, tuning)
     content_words = answer.content_words()
     topic = lexicon(question)
     used = [w for w in content_words if w in topic]
     share = len(used) / len(content_words) if content_words else 0.0
     terms = sorted(set(used))
     too_short = len(content_words) < MIN_WORDS
+    telegraphic = bool(content_words) and (reading.telegraphic_share >= TELEGRAPHIC_SHARE
+                                           or reading.predicates < tuning.predicates)
     covered = [p for p in points if p.covered]
     total = sum(p.weight for p in question.key_points) or 1.0
     score = 100.0 * sum(p.point.weight for p in covered) / total
     # A stray phrase can touch one minor key point; an answer about something else still
     # covers almost nothing and hardly uses the topic's words.
-    off_topic = score < MAX_OFF_TOPIC_COVERAGE and not wrong and (
+    off_topic = score < MAX_OFF_TOPIC_COVERAGE and not wrong and not telegraphic and (
         len(terms) < MIN_TOPIC_TERMS or share < MIN_TOPIC_SHARE)
     score = max(0.0, score - MISCONCEPTION_PENALTY * len(wrong))
     if off_topic:
         score = 0.0
     evidence = [f"{len(covered)} of {len(points)} key points covered"]
-    evidence += [f"covered “{p.point.point}”: {p.quote}" for p in covered]
+    evidence += [f"covered “{p.point.point}”: {p.quote}"
+                 + (" (said in other words)" if p.route == "meaning" else "") for p in covered]
     evidence += [f"missed “{p.point}”" for p in (x.point for x in points if not x.covered)]
     evidence += [f"misconception “{f.misconception.claim}”: {f.quote}" for f in wrong]
+    if telegraphic:
+        evidence.append(f"terms listed rather than explained: {reading.predicates:.2f} verbs "
+                        f"per noun, {100 * reading.telegraphic_share:.0f}% of the words in "
+                        "clauses without a predicate")
     if off_topic:
         evidence.append(f"off topic: {len(used)} of {len(content_words)} content words belong "
                         f"to the question's topic ({', '.join(terms[:6]) or 'none'})")
     return Content(points, wrong, off_topic, too_short, terms, round(share, 3),
-                   round(score, 1), evidence)
+                   round(score, 1), evidence, telegraphic, round(reading.telegraphic_share, 3))

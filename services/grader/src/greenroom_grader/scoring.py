@@ -25,6 +25,7 @@ from greenroom_grader import (
     coding,
     confidence,
     delivery,
+    language,
     presence,
     review,
     rubric,
@@ -33,7 +34,7 @@ from greenroom_grader import (
 from greenroom_grader.bank import Question
 from greenroom_grader.coding import Runner
 from greenroom_grader.sandbox import Limits, run_code
-from greenroom_grader.text import from_text, from_words
+from greenroom_grader.text import Answer, from_text, from_words
 from greenroom_grader.verdict import RULES, Decision, RoundRule, decide_code, decide_spoken
 
 MAX_SHOWN_POINTS = 3
@@ -92,34 +93,20 @@ def grade(
     return doc
 
 
-def _grade_spoken(answer_id: str, question: Question, text: str, words: list[Word],
-                  duration_s: float | None, speech: SpeechMetrics | None) -> GradeDoc:
-    """Every round but coding; typed answers too (they lack delivery and confidence)."""
-    rule = RULES[question.round]
-    answer = from_words(text, words) if words else from_text(text)
-    content = rubric.assess(answer, question)
-    shape = structure.assess(answer, question.structure)
-    clear = clarity.assess(answer, question.vocabulary, shape.in_order)
-    scores = {"content": content.score, "structure": shape.score, "clarity": clear.score}
-    evidence = {"content": content.evidence, "structure": shape.evidence,
-                "clarity": clear.evidence}
+def _content_advice(answer: Answer, question: Question, content: rubric.Content,
+                    english: bool, core_missed: bool) -> list[Advice]:
+    """What the content calls for: the one thing that stops grading (another language, a list
+    of terms, too little, another topic) first, then misconceptions and missed points."""
     advice: list[Advice] = []
-    strengths: list[str] = []
-    measures = delivery.measure(words, duration_s, speech) if words else None
-    if measures is not None:
-        spoken = delivery.assess(measures)
-        sure = confidence.assess(answer, measures)
-        scores |= {"delivery": spoken.score, "confidence": sure.score}
-        evidence |= {"delivery": spoken.evidence, "confidence": sure.evidence}
-        advice += [Advice(45, f"delivery-{i}", t) for i, t in enumerate(spoken.tips)]
-        advice += [Advice(40, f"confidence-{i}", t) for i, t in enumerate(sure.tips)]
-        strengths += spoken.strengths + sure.strengths
-    core_missed = [p.point.point for p in content.points if not p.covered
-                   and p.point.id in question.core]
-    decision = decide_spoken(rule, scores, off_topic=content.off_topic,
-                             misconceptions=len(content.misconceptions),
-                             core_missed=core_missed, star_missing=shape.missing)
-    if content.too_short and not content.covered:
+    if not english:
+        advice.append(Advice(110, "language", "The answer is not in English. This interview "
+                             "is held in English: answer in English so that it can be graded."))
+    elif content.telegraphic:
+        advice.append(Advice(100, "explain", "You named the terms; explain how they work and "
+                             "why. Say what each one does in a full sentence (\"the wrapper "
+                             "calls the original function and returns its result\"), then give "
+                             "an example."))
+    elif content.too_short and not content.covered:
         advice.append(Advice(100, "develop", f"The answer has {len(answer.content_words())} "
                              "content words; answer the question fully: the idea, how it "
                              "works, an example and a trade-off."))
@@ -141,6 +128,44 @@ def _grade_spoken(answer_id: str, question: Question, text: str, words: list[Wor
                              f"You covered {len(content.covered)} of {len(content.points)} key "
                              f"points. Missing: {names}{more}. Say each one and show how it "
                              "works with a short example."))
+    return advice
+
+
+def _grade_spoken(answer_id: str, question: Question, text: str, words: list[Word],
+                  duration_s: float | None, speech: SpeechMetrics | None) -> GradeDoc:
+    """Every round but coding; typed answers too (they lack delivery and confidence)."""
+    rule = RULES[question.round]
+    english = language.is_english(text)
+    answer = from_words(text, words) if words else from_text(text)
+    content = rubric.assess(answer, question, rubric.TUNING)
+    shape = structure.assess(answer, question.structure)
+    clear = clarity.assess(answer, question.vocabulary, shape.in_order)
+    scores = {"content": content.score, "structure": shape.score, "clarity": clear.score}
+    evidence = {"content": content.evidence, "structure": shape.evidence,
+                "clarity": clear.evidence}
+    advice: list[Advice] = []
+    strengths: list[str] = []
+    measures = delivery.measure(words, duration_s, speech) if words else None
+    if measures is not None:
+        spoken = delivery.assess(measures)
+        sure = confidence.assess(answer, measures)
+        scores |= {"delivery": spoken.score, "confidence": sure.score}
+        evidence |= {"delivery": spoken.evidence, "confidence": sure.evidence}
+        advice += [Advice(45, f"delivery-{i}", t) for i, t in enumerate(spoken.tips)]
+        advice += [Advice(40, f"confidence-{i}", t) for i, t in enumerate(sure.tips)]
+        strengths += spoken.strengths + sure.strengths
+    core = [p for p in content.points if p.point.id in question.core]
+    core_missed = [p.point.point for p in core if not p.covered]
+    tuning = rubric.TUNING
+    decision = decide_spoken(
+        rule, scores, off_topic=content.off_topic, misconceptions=len(content.misconceptions),
+        core_missed=core_missed, star_missing=shape.missing, telegraphic=content.telegraphic,
+        core_near=[p.point.point for p in core if p.route == "meaning"
+                   and p.similarity < tuning.cover + tuning.near],
+        core_near_missed=[p.point.point for p in core if not p.covered
+                          and p.similarity >= tuning.cover - tuning.near],
+        english=english)
+    advice += _content_advice(answer, question, content, english, bool(core_missed))
     if shape.missing and not content.off_topic:
         label = "STAR (situation, task, action, result)" if shape.kind == "star" else \
             "concept, mechanism, example, trade-offs, conventions"
@@ -182,6 +207,7 @@ def _result(answer_id: str, question: Question, text: str, rule: RoundRule,
         answer_id=answer_id, question_id=question.id, verdict=decision.verdict,
         score=decision.overall, provisional=False,
         rule=_rule_text(rule.text, decision.reasons),
+        margin=decision.margin, borderline=decision.borderline, tipping=decision.tipping,
         dimensions=_dimensions(scores, evidence, rule.weights),
         strengths=strengths[:3], improvements=improvements, themes=themes, transcript=text,
         round=question.round, **extra,
@@ -231,9 +257,7 @@ def _grade_code(answer_id: str, question: Question, text: str, limits: Limits | 
                              "quickly without spawning processes, touching the network or "
                              "filling memory."))
     if result.growth_ok is False:
-        advice.append(Advice(80, "complexity", f"The work grows like n^{result.growth:.1f}; "
-                             f"{spec.growth_label} is expected. Replace nested scans with a "
-                             "dict, set or Counter lookup."))
+        advice.append(Advice(80, "complexity", coding.growth_advice(result, spec)))
     worst_first = sorted(result.findings, key=lambda f: (-review.PENALTY[f.rule], f.line))
     for i, finding in enumerate(worst_first[:3]):
         advice.append(Advice(60 - i, f"review-{finding.rule}", f"Line {finding.line}: "

@@ -38,6 +38,7 @@ from greenroom_common.errors import Rejected
 from greenroom_common.keys import BANK_KEY, AnswerKeys, session_doc, session_report
 from greenroom_common.worker import Worker
 
+from greenroom_grader import meaning
 from greenroom_grader.bank import Question, load_bank, question
 from greenroom_grader.llm import coaching_note
 from greenroom_grader.report import session_report as build_report
@@ -59,6 +60,7 @@ async def publish_bank() -> None:
     """The gateway serves the bank's public view (prompts, modes, vocabulary for the
     transcription's decoding hints) from storage; rubrics and hidden tests stay here."""
     await worker.store.put_json(BANK_KEY, load_bank().public())
+    await asyncio.to_thread(meaning.models)  # load the language models before the first answer
 
 
 def _question(question_id: str) -> Question:

@@ -66,11 +66,60 @@ SESSION_RULE = ("Session: a round passes when at least two thirds of its answers
                 "session passes when every round in it passes.")
 
 
+BAND = 5.0  # score points either side of a pass line that make a verdict borderline
+
+
 @dataclass
 class Decision:
     verdict: Literal["pass", "fail"]
     overall: float
     reasons: list[str] = field(default_factory=list)
+    margin: float = 0.0  # score points to the nearest pass line: + above, - below
+    borderline: bool = False
+    tipping: list[str] = field(default_factory=list)
+
+
+def _margins(rule: RoundRule, scores: dict[str, float], total: float,
+             extra: dict[str, tuple[float, float]] | None = None) -> dict[str, float]:
+    lines = {"content": (scores.get("content"), rule.min_content),
+             "overall": (total, rule.min_overall), **(extra or {})}
+    return {name: value - line for name, (value, line) in lines.items()
+            if value is not None and line > 0}
+
+
+def _settle(decision: Decision, margins: dict[str, float], hard: bool,
+            near: list[str], near_missed: list[str]) -> Decision:
+    """Margin, borderline and what would tip it. ``hard``: a condition that is not a score
+    failed (off topic, a misconception, a core point missed that was not close)."""
+    if not margins:
+        return decision
+    name, margin = min(margins.items(), key=lambda kv: kv[1])
+    if decision.verdict == "fail":
+        below = {k: v for k, v in margins.items() if v < 0}
+        if below:
+            name, margin = min(below.items(), key=lambda kv: kv[1])
+        decision.margin = round(margin, 1)
+        if hard:
+            return decision
+        if near_missed and not below:
+            decision.borderline = True
+            decision.tipping = [f"Stating clearly that {p[0].lower()}{p[1:]} would pass it."
+                                for p in near_missed[:2]]
+        elif below and -BAND <= margin < 0 and not near_missed:
+            decision.borderline = True
+            decision.tipping = [f"{-v:.0f} more points on {k} would pass it."
+                                for k, v in sorted(below.items(), key=lambda kv: kv[1])]
+        return decision
+    decision.margin = round(margin, 1)
+    if margin < BAND:
+        decision.borderline = True
+        decision.tipping.append(f"It is {margin:.0f} points over the pass line on {name}: "
+                                "a little less would fail it.")
+    if near:
+        decision.borderline = True
+        decision.tipping += [f"“{p}” was judged close to the line; say it more plainly."
+                             for p in near[:2]]
+    return decision
 
 
 def overall(rule: RoundRule, scores: dict[str, float]) -> float:
@@ -81,12 +130,23 @@ def overall(rule: RoundRule, scores: dict[str, float]) -> float:
 
 def decide_spoken(rule: RoundRule, scores: dict[str, float], *, off_topic: bool,
                   misconceptions: int, core_missed: list[str],
-                  star_missing: list[str]) -> Decision:
-    """The rule of the recruiter, fundamentals, domain and behavioural rounds."""
+                  star_missing: list[str], telegraphic: bool = False,
+                  core_near: list[str] | None = None,
+                  core_near_missed: list[str] | None = None,
+                  english: bool = True) -> Decision:
+    """The rule of the recruiter, fundamentals, domain and behavioural rounds.
+
+    ``core_near``: core points covered, but judged close to the threshold;
+    ``core_near_missed``: core points missed, but close to it (the verdict is borderline
+    when they are the only reason it fails)."""
     total = overall(rule, scores)
     reasons = []
+    if not english:
+        reasons.append("the answer is not in English")
     if off_topic:
         reasons.append("the answer is off topic")
+    if telegraphic:
+        reasons.append("the answer lists terms without explaining how they work")
     if misconceptions:
         reasons.append(f"{misconceptions} misconception(s) stated")
     if rule.needs_core and core_missed:
@@ -98,7 +158,12 @@ def decide_spoken(rule: RoundRule, scores: dict[str, float], *, off_topic: bool,
         reasons.append("the story lacks its " + " and ".join(missing))
     if total < rule.min_overall:
         reasons.append(f"overall {total:.0f} is under {rule.min_overall:.0f}")
-    return Decision("fail" if reasons else "pass", total, reasons)
+    decision = Decision("fail" if reasons else "pass", total, reasons)
+    near_missed = core_near_missed or []
+    hard = (not english or off_topic or telegraphic or bool(misconceptions) or bool(missing)
+            or len(core_missed) > len(near_missed) or len(near_missed) > 1)
+    return _settle(decision, _margins(rule, scores, total), hard, core_near or [],
+                   near_missed)
 
 
 def decide_code(rule: RoundRule, scores: dict[str, float], *, passed: int, total_tests: int,
@@ -117,7 +182,11 @@ def decide_code(rule: RoundRule, scores: dict[str, float], *, passed: int, total
         reasons.append(f"Pythonic review {scores['pythonic']:.0f} is under {MIN_PYTHONIC:.0f}")
     if total < rule.min_overall:
         reasons.append(f"overall {total:.0f} is under {rule.min_overall:.0f}")
-    return Decision("fail" if reasons else "pass", total, reasons)
+    decision = Decision("fail" if reasons else "pass", total, reasons)
+    hard = bool(load_error or limits or passed < total_tests or growth_ok is False)
+    extra = {"Pythonic review": (scores["pythonic"], MIN_PYTHONIC)} if "pythonic" in scores \
+        else {}
+    return _settle(decision, _margins(rule, scores, total, extra), hard, [], [])
 
 
 def round_passes(passed: int, answers: int) -> bool:

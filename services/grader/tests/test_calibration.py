@@ -1,0 +1,103 @@
+"""The calibration corpus and what the grader makes of it: the corpus's schema, the held-out
+figures the README reports (a regression guard), keyword lists that earn nothing, borderline
+verdicts, and candidate input that is never an internal error."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from greenroom_grader.bank import load_bank, question
+from greenroom_grader.calibration import REQUIRED_KINDS, halves, load_corpus
+from greenroom_grader.scoring import grade
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
+from grading_calibration import evaluate  # the benchmark's own measurement
+
+SPOKEN_QUESTIONS = [q.id for q in load_bank().questions if q.round != "coding"]
+# Held-out agreement (%) measured when the thresholds were last tuned (grader README), less
+# two points; a change that lowers one of them must say why. Keyword lists never pass.
+HELD_OUT_FLOOR = {"overall": 75.5, "stuffed": 100.0, "strong": 79.0, "paraphrase": 57.0,
+                  "asr": 84.0, "wrong": 50.0, "vague": 97.0, "off_topic": 100.0}
+
+
+def test_every_spoken_question_has_a_labelled_corpus() -> None:
+    corpus = load_corpus()
+    assert sorted(corpus) == sorted(SPOKEN_QUESTIONS)
+    for qid, data in corpus.items():
+        kinds = [a.kind for a in data.answers]
+        assert len(data.answers) >= 8, qid
+        for kind, count in REQUIRED_KINDS.items():
+            assert kinds.count(kind) >= count, (qid, kind)
+        assert all(a.id.startswith(qid) for a in data.answers)
+
+
+def test_halves_split_every_round() -> None:
+    half = halves()
+    for name in ("recruiter", "fundamentals", "domain", "behavioural"):
+        ids = [q.id for q in load_bank().questions if q.round == name]
+        assert {half[i] for i in ids} == {"train", "held-out"}, name
+
+
+def test_every_key_point_has_other_wordings_and_contrary_statements() -> None:
+    for q in load_bank().questions:
+        for point in q.key_points:
+            assert len(point.says) >= 3 and len(point.contrary) >= 2, (q.id, point.id)
+
+
+def test_held_out_figures_hold() -> None:
+    figures = evaluate()["held-out"]
+    for kind, floor in HELD_OUT_FLOOR.items():
+        assert figures[kind]["agree"] >= floor, (kind, figures[kind])
+
+
+def test_a_keyword_list_earns_nothing_and_is_told_to_explain() -> None:
+    stuffed = ("Decorator. functools.wraps, wrapper, closure. __name__, __doc__, __wrapped__. "
+               "Args, kwargs, syntactic sugar. Logging, caching, lru_cache, timing, retries. "
+               "Decorator factory, three levels, metadata, introspection.")
+    doc = grade("a1", question("lf-01"), stuffed)
+    assert doc.verdict == "fail"
+    assert "lists terms without explaining" in doc.rule
+    assert any("You named the terms" in tip for tip in doc.improvements)
+
+
+def test_the_same_answer_in_natural_words_passes() -> None:
+    natural = (
+        "A decorator is just a function that receives another function and hands back a "
+        "replacement for it, usually an inner function defined inside it. Writing @timed "
+        "above def load is shorthand for load = timed(load), and it happens once, when the "
+        "def runs. The inner function takes *args and **kwargs, does its extra work, such as "
+        "starting a timer, then calls the original function with the same arguments and "
+        "returns whatever it returned. The catch is that the name load now points at the "
+        "inner function, so load.__name__ says 'wrapper' and the docstring is gone, which "
+        "breaks logging, debugging and help(). Putting @functools.wraps(func) on the inner "
+        "function copies the name, the docstring and __wrapped__ across, so the decorated "
+        "function still looks like itself. I use decorators for timing, caching with "
+        "lru_cache and retries.")
+    doc = grade("a1", question("lf-01"), natural)
+    assert doc.verdict == "pass", doc.rule
+
+
+def test_verdicts_carry_their_margin() -> None:
+    doc = grade("a1", question("lf-01"), "A decorator wraps a function.")
+    assert doc.verdict == "fail" and doc.margin is not None and doc.margin < 0
+
+
+@pytest.mark.parametrize(("name", "text", "says"), [
+    ("empty", "", "content words"),
+    ("whitespace", "  \n\t  ", "content words"),
+    ("emoji", "😀🎉🔥" * 30, "content words"),
+    ("french", "Un décorateur est une fonction qui prend une fonction et renvoie une autre "
+               "fonction, et functools.wraps copie le nom.", "not in English"),
+    ("chinese", "装饰器是一个接受函数并返回新函数的函数。" * 5, "not in English"),
+    ("huge", ("A decorator takes a function and returns a wrapper that calls it. " * 400)[:20000],
+     ""),
+    ("control characters", "\x00\x01\x02 decorator \ufffd\ud7ff wraps", ""),
+])
+def test_bad_input_is_a_clear_outcome(name: str, text: str, says: str) -> None:
+    doc = grade("a1", question("lf-01"), text)
+    assert doc.verdict == "fail", name
+    assert doc.improvements, name
+    if says:
+        assert any(says in tip for tip in doc.improvements) or says in doc.rule, doc.rule
