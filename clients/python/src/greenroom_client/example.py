@@ -17,6 +17,17 @@ from greenroom.v1 import interview_pb2 as pb
 from greenroom_client import Client
 
 
+def margin_words(result: pb.AnswerResult) -> str:
+    """The distance to the pass line in words, e.g. "3 points above the pass line"."""
+    if not result.HasField("margin"):  # a grade from before margins were reported
+        return "close to the pass line"
+    points = round(abs(result.margin))
+    side = "above" if result.margin >= 0 else "below"
+    if points == 0:
+        return f"less than a point {side} the pass line" if result.margin else "on the pass line"
+    return f"{points} point{'s' if points != 1 else ''} {side} the pass line"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="greenroom-example")
     parser.add_argument("recording", type=Path)
@@ -49,8 +60,15 @@ def main(argv: list[str] | None = None) -> int:
         report = client.session(session.name)
     print(f"verdict: {pb.Verdict.Name(report.result.verdict).removeprefix('VERDICT_')}"
           f" (score {report.result.overall_score:.0f}; {report.result.rule})")
+    if report.result.borderline_question_ids:
+        print(f"borderline: {', '.join(report.result.borderline_question_ids)}")
     for answer in report.answers:
-        print(f"- {answer.question_id}: {answer.result.overall_score:.0f}")
+        result = answer.result
+        verdict = pb.Verdict.Name(result.verdict).removeprefix("VERDICT_").lower()
+        close = f" (borderline: {margin_words(result)})" if result.borderline else ""
+        print(f"- {answer.question_id}: {result.overall_score:.0f} {verdict}{close}")
+        for tip in result.tipping:
+            print(f"    would tip it: {tip}")
         for dim in answer.result.dimensions:
             print(f"    {dim.name:<10} {dim.score:5.0f}  {'; '.join(dim.evidence)}")
         for tip in answer.result.improvements:

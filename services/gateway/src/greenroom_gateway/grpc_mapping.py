@@ -78,6 +78,7 @@ def answer(status: AnswerStatus) -> pb.Answer:
         message.result.CopyFrom(pb.AnswerResult(
             verdict=VERDICTS[r.verdict], overall_score=r.score, strengths=r.strengths,
             improvements=r.improvements, rule=r.rule, provisional=r.provisional,
+            margin=r.margin, borderline=r.borderline, tipping=r.tipping,
             dimensions=[pb.DimensionScore(
                 dimension=DIMENSIONS.get(d.name, pb.DIMENSION_UNSPECIFIED), score=d.score,
                 evidence=d.evidence, name=d.name) for d in r.dimensions],
@@ -109,5 +110,12 @@ def session(doc: SessionDoc, report: dict[str, Any], questions: list[QuestionVie
             answers_total=len(final.answers),
             answers_passed=sum(1 for a in graded if a.answer.answer_id in
                                final.answers.values() and a.result.verdict == "pass"),
+            borderline_question_ids=_in_session_order(final.borderline, doc.question_ids),
         ))
     return message
+
+
+def _in_session_order(question_ids: list[str], order: list[str]) -> list[str]:
+    """``question_ids`` in the order the session asks them (any unknown id last)."""
+    rank = {q: i for i, q in enumerate(order)}
+    return sorted(question_ids, key=lambda q: rank.get(q, len(rank)))

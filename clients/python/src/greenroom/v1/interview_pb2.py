@@ -27,25 +27,25 @@ from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cgreenroom/v1/interview.proto\x12\x0cgreenroom.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbd\x01\n\x08Question\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0bquestion_id\x18\x02 \x01(\t\x12\r\n\x05round\x18\x03 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x04 \x01(\t\x12\x0e\n\x06prompt\x18\x05 \x01(\t\x12.\n\x0c\x61nswer_modes\x18\x06 \x03(\x0e\x32\x18.greenroom.v1.AnswerMode\x12-\n\ntime_limit\x18\x07 \x01(\x0b\x32\x19.google.protobuf.Duration\"L\n\x14ListQuestionsRequest\x12\r\n\x05round\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"[\n\x15ListQuestionsResponse\x12)\n\tquestions\x18\x01 \x03(\x0b\x32\x16.greenroom.v1.Question\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x9a\x01\n\x14\x43reateSessionRequest\x12-\n\x05round\x18\x01 \x01(\x0b\x32\x1c.greenroom.v1.RoundSelectionH\x00\x12/\n\tquestions\x18\x02 \x01(\x0b\x32\x1a.greenroom.v1.QuestionListH\x00\x12\x15\n\rcandidate_ref\x18\x03 \x01(\tB\x0b\n\tselection\".\n\x0eRoundSelection\x12\r\n\x05round\x18\x01 \x01(\t\x12\r\n\x05\x63ount\x18\x02 \x01(\x05\"$\n\x0cQuestionList\x12\x14\n\x0cquestion_ids\x18\x01 \x03(\t\"\xdf\x02\n\x07Session\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\r\n\x05token\x18\x03 \x01(\t\x12\x15\n\rcandidate_ref\x18\x04 \x01(\t\x12)\n\tquestions\x18\x05 \x03(\x0b\x32\x16.greenroom.v1.Question\x12%\n\x07\x61nswers\x18\x06 \x03(\x0b\x32\x14.greenroom.v1.Answer\x12)\n\x05state\x18\x07 \x01(\x0e\x32\x1a.greenroom.v1.SessionState\x12+\n\x06result\x18\x08 \x01(\x0b\x32\x1b.greenroom.v1.SessionResult\x12/\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rcomplete_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x8b\x01\n\rSessionResult\x12&\n\x07verdict\x18\x01 \x01(\x0e\x32\x15.greenroom.v1.Verdict\x12\x15\n\roverall_score\x18\x02 \x01(\x01\x12\x16\n\x0e\x61nswers_passed\x18\x03 \x01(\x05\x12\x15\n\ranswers_total\x18\x04 \x01(\x05\x12\x0c\n\x04rule\x18\x05 \x01(\t\"!\n\x11GetSessionRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"#\n\x13WatchSessionRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"$\n\x14\x44\x65leteSessionRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"c\n\x13UploadAnswerRequest\x12\x30\n\x08metadata\x18\x01 \x01(\x0b\x32\x1c.greenroom.v1.AnswerMetadataH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"\xc0\x01\n\x0e\x41nswerMetadata\x12\x0f\n\x07session\x18\x01 \x01(\t\x12\x13\n\x0bquestion_id\x18\x02 \x01(\t\x12&\n\x04mode\x18\x03 \x01(\x0e\x32\x18.greenroom.v1.AnswerMode\x12\x14\n\x0c\x63ontent_type\x18\x04 \x01(\t\x12\x10\n\x08\x66ilename\x18\x05 \x01(\t\x12\x0e\n\x06sha256\x18\x06 \x01(\t\x12\x0e\n\x04text\x18\x07 \x01(\tH\x00\x12\x0e\n\x04\x63ode\x18\x08 \x01(\tH\x00\x42\x08\n\x06inline\"\x88\x03\n\x06\x41nswer\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\tanswer_id\x18\x02 \x01(\t\x12\x13\n\x0bquestion_id\x18\x03 \x01(\t\x12&\n\x04mode\x18\x04 \x01(\x0e\x32\x18.greenroom.v1.AnswerMode\x12*\n\x06status\x18\x05 \x01(\x0e\x32\x1a.greenroom.v1.AnswerStatus\x12(\n\x0bstages_done\x18\x06 \x03(\x0e\x32\x13.greenroom.v1.Stage\x12*\n\x06result\x18\x07 \x01(\x0b\x32\x1a.greenroom.v1.AnswerResult\x12(\n\x05\x65rror\x18\x08 \x01(\x0b\x32\x19.greenroom.v1.AnswerError\x12/\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ntranscript\x18\x0b \x01(\t\",\n\x0b\x41nswerError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"\xcb\x01\n\x0c\x41nswerResult\x12&\n\x07verdict\x18\x01 \x01(\x0e\x32\x15.greenroom.v1.Verdict\x12\x15\n\roverall_score\x18\x02 \x01(\x01\x12\x30\n\ndimensions\x18\x03 \x03(\x0b\x32\x1c.greenroom.v1.DimensionScore\x12\x11\n\tstrengths\x18\x04 \x03(\t\x12\x14\n\x0cimprovements\x18\x05 \x03(\t\x12\x0c\n\x04rule\x18\x06 \x01(\t\x12\x13\n\x0bprovisional\x18\x07 \x01(\x08\"k\n\x0e\x44imensionScore\x12*\n\tdimension\x18\x01 \x01(\x0e\x32\x17.greenroom.v1.Dimension\x12\r\n\x05score\x18\x02 \x01(\x01\x12\x10\n\x08\x65vidence\x18\x03 \x03(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\" \n\x10GetAnswerRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"\x9d\x02\n\x0cSessionEvent\x12\x0f\n\x07session\x18\x01 \x01(\t\x12.\n\nevent_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\x08snapshot\x18\x06 \x01(\x0b\x32\x15.greenroom.v1.SessionH\x00\x12\x33\n\rstage_reached\x18\x03 \x01(\x0b\x32\x1a.greenroom.v1.StageReachedH\x00\x12/\n\x0f\x61nswer_finished\x18\x04 \x01(\x0b\x32\x14.greenroom.v1.AnswerH\x00\x12\x32\n\x11session_completed\x18\x05 \x01(\x0b\x32\x15.greenroom.v1.SessionH\x00\x42\x07\n\x05\x65vent\"B\n\x0cStageReached\x12\x0e\n\x06\x61nswer\x18\x01 \x01(\t\x12\"\n\x05stage\x18\x02 \x01(\x0e\x32\x13.greenroom.v1.Stage*\x83\x01\n\nAnswerMode\x12\x1b\n\x17\x41NSWER_MODE_UNSPECIFIED\x10\x00\x12\x15\n\x11\x41NSWER_MODE_VIDEO\x10\x01\x12\x15\n\x11\x41NSWER_MODE_AUDIO\x10\x02\x12\x14\n\x10\x41NSWER_MODE_TEXT\x10\x03\x12\x14\n\x10\x41NSWER_MODE_CODE\x10\x04*\x99\x01\n\x0c\x41nswerStatus\x12\x1d\n\x19\x41NSWER_STATUS_UNSPECIFIED\x10\x00\x12\x18\n\x14\x41NSWER_STATUS_QUEUED\x10\x01\x12\x1c\n\x18\x41NSWER_STATUS_PROCESSING\x10\x02\x12\x18\n\x14\x41NSWER_STATUS_GRADED\x10\x03\x12\x18\n\x14\x41NSWER_STATUS_FAILED\x10\x04*\x84\x01\n\x05Stage\x12\x15\n\x11STAGE_UNSPECIFIED\x10\x00\x12\x13\n\x0fSTAGE_SUBMITTED\x10\x01\x12\x12\n\x0eSTAGE_INGESTED\x10\x02\x12\x15\n\x11STAGE_TRANSCRIBED\x10\x03\x12\x12\n\x0eSTAGE_OBSERVED\x10\x04\x12\x10\n\x0cSTAGE_GRADED\x10\x05*F\n\x07Verdict\x12\x17\n\x13VERDICT_UNSPECIFIED\x10\x00\x12\x10\n\x0cVERDICT_PASS\x10\x01\x12\x10\n\x0cVERDICT_FAIL\x10\x02*\x84\x02\n\tDimension\x12\x19\n\x15\x44IMENSION_UNSPECIFIED\x10\x00\x12\x15\n\x11\x44IMENSION_CONTENT\x10\x01\x12\x17\n\x13\x44IMENSION_STRUCTURE\x10\x02\x12\x15\n\x11\x44IMENSION_CLARITY\x10\x03\x12\x16\n\x12\x44IMENSION_DELIVERY\x10\x04\x12\x18\n\x14\x44IMENSION_CONFIDENCE\x10\x05\x12\x19\n\x15\x44IMENSION_CORRECTNESS\x10\x06\x12\x18\n\x14\x44IMENSION_COMPLEXITY\x10\x07\x12\x16\n\x12\x44IMENSION_PYTHONIC\x10\x08\x12\x16\n\x12\x44IMENSION_PRESENCE\x10\t*i\n\x0cSessionState\x12\x1d\n\x19SESSION_STATE_UNSPECIFIED\x10\x00\x12\x1d\n\x19SESSION_STATE_IN_PROGRESS\x10\x01\x12\x1b\n\x17SESSION_STATE_COMPLETED\x10\x02\x32\xaa\x04\n\x10InterviewService\x12X\n\rListQuestions\x12\".greenroom.v1.ListQuestionsRequest\x1a#.greenroom.v1.ListQuestionsResponse\x12J\n\rCreateSession\x12\".greenroom.v1.CreateSessionRequest\x1a\x15.greenroom.v1.Session\x12I\n\x0cUploadAnswer\x12!.greenroom.v1.UploadAnswerRequest\x1a\x14.greenroom.v1.Answer(\x01\x12\x41\n\tGetAnswer\x12\x1e.greenroom.v1.GetAnswerRequest\x1a\x14.greenroom.v1.Answer\x12\x44\n\nGetSession\x12\x1f.greenroom.v1.GetSessionRequest\x1a\x15.greenroom.v1.Session\x12O\n\x0cWatchSession\x12!.greenroom.v1.WatchSessionRequest\x1a\x1a.greenroom.v1.SessionEvent0\x01\x12K\n\rDeleteSession\x12\".greenroom.v1.DeleteSessionRequest\x1a\x16.google.protobuf.Emptyb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cgreenroom/v1/interview.proto\x12\x0cgreenroom.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbd\x01\n\x08Question\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0bquestion_id\x18\x02 \x01(\t\x12\r\n\x05round\x18\x03 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x04 \x01(\t\x12\x0e\n\x06prompt\x18\x05 \x01(\t\x12.\n\x0c\x61nswer_modes\x18\x06 \x03(\x0e\x32\x18.greenroom.v1.AnswerMode\x12-\n\ntime_limit\x18\x07 \x01(\x0b\x32\x19.google.protobuf.Duration\"L\n\x14ListQuestionsRequest\x12\r\n\x05round\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"[\n\x15ListQuestionsResponse\x12)\n\tquestions\x18\x01 \x03(\x0b\x32\x16.greenroom.v1.Question\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x9a\x01\n\x14\x43reateSessionRequest\x12-\n\x05round\x18\x01 \x01(\x0b\x32\x1c.greenroom.v1.RoundSelectionH\x00\x12/\n\tquestions\x18\x02 \x01(\x0b\x32\x1a.greenroom.v1.QuestionListH\x00\x12\x15\n\rcandidate_ref\x18\x03 \x01(\tB\x0b\n\tselection\".\n\x0eRoundSelection\x12\r\n\x05round\x18\x01 \x01(\t\x12\r\n\x05\x63ount\x18\x02 \x01(\x05\"$\n\x0cQuestionList\x12\x14\n\x0cquestion_ids\x18\x01 \x03(\t\"\xdf\x02\n\x07Session\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\r\n\x05token\x18\x03 \x01(\t\x12\x15\n\rcandidate_ref\x18\x04 \x01(\t\x12)\n\tquestions\x18\x05 \x03(\x0b\x32\x16.greenroom.v1.Question\x12%\n\x07\x61nswers\x18\x06 \x03(\x0b\x32\x14.greenroom.v1.Answer\x12)\n\x05state\x18\x07 \x01(\x0e\x32\x1a.greenroom.v1.SessionState\x12+\n\x06result\x18\x08 \x01(\x0b\x32\x1b.greenroom.v1.SessionResult\x12/\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rcomplete_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xac\x01\n\rSessionResult\x12&\n\x07verdict\x18\x01 \x01(\x0e\x32\x15.greenroom.v1.Verdict\x12\x15\n\roverall_score\x18\x02 \x01(\x01\x12\x16\n\x0e\x61nswers_passed\x18\x03 \x01(\x05\x12\x15\n\ranswers_total\x18\x04 \x01(\x05\x12\x0c\n\x04rule\x18\x05 \x01(\t\x12\x1f\n\x17\x62orderline_question_ids\x18\x06 \x03(\t\"!\n\x11GetSessionRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"#\n\x13WatchSessionRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"$\n\x14\x44\x65leteSessionRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"c\n\x13UploadAnswerRequest\x12\x30\n\x08metadata\x18\x01 \x01(\x0b\x32\x1c.greenroom.v1.AnswerMetadataH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"\xc0\x01\n\x0e\x41nswerMetadata\x12\x0f\n\x07session\x18\x01 \x01(\t\x12\x13\n\x0bquestion_id\x18\x02 \x01(\t\x12&\n\x04mode\x18\x03 \x01(\x0e\x32\x18.greenroom.v1.AnswerMode\x12\x14\n\x0c\x63ontent_type\x18\x04 \x01(\t\x12\x10\n\x08\x66ilename\x18\x05 \x01(\t\x12\x0e\n\x06sha256\x18\x06 \x01(\t\x12\x0e\n\x04text\x18\x07 \x01(\tH\x00\x12\x0e\n\x04\x63ode\x18\x08 \x01(\tH\x00\x42\x08\n\x06inline\"\x88\x03\n\x06\x41nswer\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\tanswer_id\x18\x02 \x01(\t\x12\x13\n\x0bquestion_id\x18\x03 \x01(\t\x12&\n\x04mode\x18\x04 \x01(\x0e\x32\x18.greenroom.v1.AnswerMode\x12*\n\x06status\x18\x05 \x01(\x0e\x32\x1a.greenroom.v1.AnswerStatus\x12(\n\x0bstages_done\x18\x06 \x03(\x0e\x32\x13.greenroom.v1.Stage\x12*\n\x06result\x18\x07 \x01(\x0b\x32\x1a.greenroom.v1.AnswerResult\x12(\n\x05\x65rror\x18\x08 \x01(\x0b\x32\x19.greenroom.v1.AnswerError\x12/\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ntranscript\x18\x0b \x01(\t\",\n\x0b\x41nswerError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"\x90\x02\n\x0c\x41nswerResult\x12&\n\x07verdict\x18\x01 \x01(\x0e\x32\x15.greenroom.v1.Verdict\x12\x15\n\roverall_score\x18\x02 \x01(\x01\x12\x30\n\ndimensions\x18\x03 \x03(\x0b\x32\x1c.greenroom.v1.DimensionScore\x12\x11\n\tstrengths\x18\x04 \x03(\t\x12\x14\n\x0cimprovements\x18\x05 \x03(\t\x12\x0c\n\x04rule\x18\x06 \x01(\t\x12\x13\n\x0bprovisional\x18\x07 \x01(\x08\x12\x13\n\x06margin\x18\x08 \x01(\x01H\x00\x88\x01\x01\x12\x12\n\nborderline\x18\t \x01(\x08\x12\x0f\n\x07tipping\x18\n \x03(\tB\t\n\x07_margin\"k\n\x0e\x44imensionScore\x12*\n\tdimension\x18\x01 \x01(\x0e\x32\x17.greenroom.v1.Dimension\x12\r\n\x05score\x18\x02 \x01(\x01\x12\x10\n\x08\x65vidence\x18\x03 \x03(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\" \n\x10GetAnswerRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"\x9d\x02\n\x0cSessionEvent\x12\x0f\n\x07session\x18\x01 \x01(\t\x12.\n\nevent_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\x08snapshot\x18\x06 \x01(\x0b\x32\x15.greenroom.v1.SessionH\x00\x12\x33\n\rstage_reached\x18\x03 \x01(\x0b\x32\x1a.greenroom.v1.StageReachedH\x00\x12/\n\x0f\x61nswer_finished\x18\x04 \x01(\x0b\x32\x14.greenroom.v1.AnswerH\x00\x12\x32\n\x11session_completed\x18\x05 \x01(\x0b\x32\x15.greenroom.v1.SessionH\x00\x42\x07\n\x05\x65vent\"B\n\x0cStageReached\x12\x0e\n\x06\x61nswer\x18\x01 \x01(\t\x12\"\n\x05stage\x18\x02 \x01(\x0e\x32\x13.greenroom.v1.Stage*\x83\x01\n\nAnswerMode\x12\x1b\n\x17\x41NSWER_MODE_UNSPECIFIED\x10\x00\x12\x15\n\x11\x41NSWER_MODE_VIDEO\x10\x01\x12\x15\n\x11\x41NSWER_MODE_AUDIO\x10\x02\x12\x14\n\x10\x41NSWER_MODE_TEXT\x10\x03\x12\x14\n\x10\x41NSWER_MODE_CODE\x10\x04*\x99\x01\n\x0c\x41nswerStatus\x12\x1d\n\x19\x41NSWER_STATUS_UNSPECIFIED\x10\x00\x12\x18\n\x14\x41NSWER_STATUS_QUEUED\x10\x01\x12\x1c\n\x18\x41NSWER_STATUS_PROCESSING\x10\x02\x12\x18\n\x14\x41NSWER_STATUS_GRADED\x10\x03\x12\x18\n\x14\x41NSWER_STATUS_FAILED\x10\x04*\x84\x01\n\x05Stage\x12\x15\n\x11STAGE_UNSPECIFIED\x10\x00\x12\x13\n\x0fSTAGE_SUBMITTED\x10\x01\x12\x12\n\x0eSTAGE_INGESTED\x10\x02\x12\x15\n\x11STAGE_TRANSCRIBED\x10\x03\x12\x12\n\x0eSTAGE_OBSERVED\x10\x04\x12\x10\n\x0cSTAGE_GRADED\x10\x05*F\n\x07Verdict\x12\x17\n\x13VERDICT_UNSPECIFIED\x10\x00\x12\x10\n\x0cVERDICT_PASS\x10\x01\x12\x10\n\x0cVERDICT_FAIL\x10\x02*\x84\x02\n\tDimension\x12\x19\n\x15\x44IMENSION_UNSPECIFIED\x10\x00\x12\x15\n\x11\x44IMENSION_CONTENT\x10\x01\x12\x17\n\x13\x44IMENSION_STRUCTURE\x10\x02\x12\x15\n\x11\x44IMENSION_CLARITY\x10\x03\x12\x16\n\x12\x44IMENSION_DELIVERY\x10\x04\x12\x18\n\x14\x44IMENSION_CONFIDENCE\x10\x05\x12\x19\n\x15\x44IMENSION_CORRECTNESS\x10\x06\x12\x18\n\x14\x44IMENSION_COMPLEXITY\x10\x07\x12\x16\n\x12\x44IMENSION_PYTHONIC\x10\x08\x12\x16\n\x12\x44IMENSION_PRESENCE\x10\t*i\n\x0cSessionState\x12\x1d\n\x19SESSION_STATE_UNSPECIFIED\x10\x00\x12\x1d\n\x19SESSION_STATE_IN_PROGRESS\x10\x01\x12\x1b\n\x17SESSION_STATE_COMPLETED\x10\x02\x32\xaa\x04\n\x10InterviewService\x12X\n\rListQuestions\x12\".greenroom.v1.ListQuestionsRequest\x1a#.greenroom.v1.ListQuestionsResponse\x12J\n\rCreateSession\x12\".greenroom.v1.CreateSessionRequest\x1a\x15.greenroom.v1.Session\x12I\n\x0cUploadAnswer\x12!.greenroom.v1.UploadAnswerRequest\x1a\x14.greenroom.v1.Answer(\x01\x12\x41\n\tGetAnswer\x12\x1e.greenroom.v1.GetAnswerRequest\x1a\x14.greenroom.v1.Answer\x12\x44\n\nGetSession\x12\x1f.greenroom.v1.GetSessionRequest\x1a\x15.greenroom.v1.Session\x12O\n\x0cWatchSession\x12!.greenroom.v1.WatchSessionRequest\x1a\x1a.greenroom.v1.SessionEvent0\x01\x12K\n\rDeleteSession\x12\".greenroom.v1.DeleteSessionRequest\x1a\x16.google.protobuf.Emptyb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'greenroom.v1.interview_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ANSWERMODE']._serialized_start=2795
-  _globals['_ANSWERMODE']._serialized_end=2926
-  _globals['_ANSWERSTATUS']._serialized_start=2929
-  _globals['_ANSWERSTATUS']._serialized_end=3082
-  _globals['_STAGE']._serialized_start=3085
-  _globals['_STAGE']._serialized_end=3217
-  _globals['_VERDICT']._serialized_start=3219
-  _globals['_VERDICT']._serialized_end=3289
-  _globals['_DIMENSION']._serialized_start=3292
-  _globals['_DIMENSION']._serialized_end=3552
-  _globals['_SESSIONSTATE']._serialized_start=3554
-  _globals['_SESSIONSTATE']._serialized_end=3659
+  _globals['_ANSWERMODE']._serialized_start=2897
+  _globals['_ANSWERMODE']._serialized_end=3028
+  _globals['_ANSWERSTATUS']._serialized_start=3031
+  _globals['_ANSWERSTATUS']._serialized_end=3184
+  _globals['_STAGE']._serialized_start=3187
+  _globals['_STAGE']._serialized_end=3319
+  _globals['_VERDICT']._serialized_start=3321
+  _globals['_VERDICT']._serialized_end=3391
+  _globals['_DIMENSION']._serialized_start=3394
+  _globals['_DIMENSION']._serialized_end=3654
+  _globals['_SESSIONSTATE']._serialized_start=3656
+  _globals['_SESSIONSTATE']._serialized_end=3761
   _globals['_QUESTION']._serialized_start=141
   _globals['_QUESTION']._serialized_end=330
   _globals['_LISTQUESTIONSREQUEST']._serialized_start=332
@@ -61,31 +61,31 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SESSION']._serialized_start=747
   _globals['_SESSION']._serialized_end=1098
   _globals['_SESSIONRESULT']._serialized_start=1101
-  _globals['_SESSIONRESULT']._serialized_end=1240
-  _globals['_GETSESSIONREQUEST']._serialized_start=1242
-  _globals['_GETSESSIONREQUEST']._serialized_end=1275
-  _globals['_WATCHSESSIONREQUEST']._serialized_start=1277
-  _globals['_WATCHSESSIONREQUEST']._serialized_end=1312
-  _globals['_DELETESESSIONREQUEST']._serialized_start=1314
-  _globals['_DELETESESSIONREQUEST']._serialized_end=1350
-  _globals['_UPLOADANSWERREQUEST']._serialized_start=1352
-  _globals['_UPLOADANSWERREQUEST']._serialized_end=1451
-  _globals['_ANSWERMETADATA']._serialized_start=1454
-  _globals['_ANSWERMETADATA']._serialized_end=1646
-  _globals['_ANSWER']._serialized_start=1649
-  _globals['_ANSWER']._serialized_end=2041
-  _globals['_ANSWERERROR']._serialized_start=2043
-  _globals['_ANSWERERROR']._serialized_end=2087
-  _globals['_ANSWERRESULT']._serialized_start=2090
-  _globals['_ANSWERRESULT']._serialized_end=2293
-  _globals['_DIMENSIONSCORE']._serialized_start=2295
-  _globals['_DIMENSIONSCORE']._serialized_end=2402
-  _globals['_GETANSWERREQUEST']._serialized_start=2404
-  _globals['_GETANSWERREQUEST']._serialized_end=2436
-  _globals['_SESSIONEVENT']._serialized_start=2439
-  _globals['_SESSIONEVENT']._serialized_end=2724
-  _globals['_STAGEREACHED']._serialized_start=2726
-  _globals['_STAGEREACHED']._serialized_end=2792
-  _globals['_INTERVIEWSERVICE']._serialized_start=3662
-  _globals['_INTERVIEWSERVICE']._serialized_end=4216
+  _globals['_SESSIONRESULT']._serialized_end=1273
+  _globals['_GETSESSIONREQUEST']._serialized_start=1275
+  _globals['_GETSESSIONREQUEST']._serialized_end=1308
+  _globals['_WATCHSESSIONREQUEST']._serialized_start=1310
+  _globals['_WATCHSESSIONREQUEST']._serialized_end=1345
+  _globals['_DELETESESSIONREQUEST']._serialized_start=1347
+  _globals['_DELETESESSIONREQUEST']._serialized_end=1383
+  _globals['_UPLOADANSWERREQUEST']._serialized_start=1385
+  _globals['_UPLOADANSWERREQUEST']._serialized_end=1484
+  _globals['_ANSWERMETADATA']._serialized_start=1487
+  _globals['_ANSWERMETADATA']._serialized_end=1679
+  _globals['_ANSWER']._serialized_start=1682
+  _globals['_ANSWER']._serialized_end=2074
+  _globals['_ANSWERERROR']._serialized_start=2076
+  _globals['_ANSWERERROR']._serialized_end=2120
+  _globals['_ANSWERRESULT']._serialized_start=2123
+  _globals['_ANSWERRESULT']._serialized_end=2395
+  _globals['_DIMENSIONSCORE']._serialized_start=2397
+  _globals['_DIMENSIONSCORE']._serialized_end=2504
+  _globals['_GETANSWERREQUEST']._serialized_start=2506
+  _globals['_GETANSWERREQUEST']._serialized_end=2538
+  _globals['_SESSIONEVENT']._serialized_start=2541
+  _globals['_SESSIONEVENT']._serialized_end=2826
+  _globals['_STAGEREACHED']._serialized_start=2828
+  _globals['_STAGEREACHED']._serialized_end=2894
+  _globals['_INTERVIEWSERVICE']._serialized_start=3764
+  _globals['_INTERVIEWSERVICE']._serialized_end=4318
 # @@protoc_insertion_point(module_scope)

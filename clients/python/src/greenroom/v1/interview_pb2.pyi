@@ -179,18 +179,20 @@ class Session(_message.Message):
     def __init__(self, name: _Optional[str] = ..., session_id: _Optional[str] = ..., token: _Optional[str] = ..., candidate_ref: _Optional[str] = ..., questions: _Optional[_Iterable[_Union[Question, _Mapping]]] = ..., answers: _Optional[_Iterable[_Union[Answer, _Mapping]]] = ..., state: _Optional[_Union[SessionState, str]] = ..., result: _Optional[_Union[SessionResult, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., complete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SessionResult(_message.Message):
-    __slots__ = ("verdict", "overall_score", "answers_passed", "answers_total", "rule")
+    __slots__ = ("verdict", "overall_score", "answers_passed", "answers_total", "rule", "borderline_question_ids")
     VERDICT_FIELD_NUMBER: _ClassVar[int]
     OVERALL_SCORE_FIELD_NUMBER: _ClassVar[int]
     ANSWERS_PASSED_FIELD_NUMBER: _ClassVar[int]
     ANSWERS_TOTAL_FIELD_NUMBER: _ClassVar[int]
     RULE_FIELD_NUMBER: _ClassVar[int]
+    BORDERLINE_QUESTION_IDS_FIELD_NUMBER: _ClassVar[int]
     verdict: Verdict
     overall_score: float
     answers_passed: int
     answers_total: int
     rule: str
-    def __init__(self, verdict: _Optional[_Union[Verdict, str]] = ..., overall_score: _Optional[float] = ..., answers_passed: _Optional[int] = ..., answers_total: _Optional[int] = ..., rule: _Optional[str] = ...) -> None: ...
+    borderline_question_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, verdict: _Optional[_Union[Verdict, str]] = ..., overall_score: _Optional[float] = ..., answers_passed: _Optional[int] = ..., answers_total: _Optional[int] = ..., rule: _Optional[str] = ..., borderline_question_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetSessionRequest(_message.Message):
     __slots__ = ("name",)
@@ -273,7 +275,7 @@ class AnswerError(_message.Message):
     def __init__(self, code: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class AnswerResult(_message.Message):
-    __slots__ = ("verdict", "overall_score", "dimensions", "strengths", "improvements", "rule", "provisional")
+    __slots__ = ("verdict", "overall_score", "dimensions", "strengths", "improvements", "rule", "provisional", "margin", "borderline", "tipping")
     VERDICT_FIELD_NUMBER: _ClassVar[int]
     OVERALL_SCORE_FIELD_NUMBER: _ClassVar[int]
     DIMENSIONS_FIELD_NUMBER: _ClassVar[int]
@@ -281,6 +283,9 @@ class AnswerResult(_message.Message):
     IMPROVEMENTS_FIELD_NUMBER: _ClassVar[int]
     RULE_FIELD_NUMBER: _ClassVar[int]
     PROVISIONAL_FIELD_NUMBER: _ClassVar[int]
+    MARGIN_FIELD_NUMBER: _ClassVar[int]
+    BORDERLINE_FIELD_NUMBER: _ClassVar[int]
+    TIPPING_FIELD_NUMBER: _ClassVar[int]
     verdict: Verdict
     overall_score: float
     dimensions: _containers.RepeatedCompositeFieldContainer[DimensionScore]
@@ -288,7 +293,10 @@ class AnswerResult(_message.Message):
     improvements: _containers.RepeatedScalarFieldContainer[str]
     rule: str
     provisional: bool
-    def __init__(self, verdict: _Optional[_Union[Verdict, str]] = ..., overall_score: _Optional[float] = ..., dimensions: _Optional[_Iterable[_Union[DimensionScore, _Mapping]]] = ..., strengths: _Optional[_Iterable[str]] = ..., improvements: _Optional[_Iterable[str]] = ..., rule: _Optional[str] = ..., provisional: _Optional[bool] = ...) -> None: ...
+    margin: float
+    borderline: bool
+    tipping: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, verdict: _Optional[_Union[Verdict, str]] = ..., overall_score: _Optional[float] = ..., dimensions: _Optional[_Iterable[_Union[DimensionScore, _Mapping]]] = ..., strengths: _Optional[_Iterable[str]] = ..., improvements: _Optional[_Iterable[str]] = ..., rule: _Optional[str] = ..., provisional: _Optional[bool] = ..., margin: _Optional[float] = ..., borderline: _Optional[bool] = ..., tipping: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class DimensionScore(_message.Message):
     __slots__ = ("dimension", "score", "evidence", "name")

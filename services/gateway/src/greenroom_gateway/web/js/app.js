@@ -706,7 +706,7 @@ function renderAnswer(answerId) {
     show(container, true);
     show($("#upload-box"), false);
     if (!previous.startsWith("graded")) {
-      const verdict = view.result ? `${view.result.verdict === "pass" ? "Pass" : "Fail"}, score ${Math.round(view.result.score)} out of 100` : "done";
+      const verdict = view.result ? `${view.result.verdict === "pass" ? "Pass" : "Fail"}${view.result.borderline ? " (borderline)" : ""}, score ${Math.round(view.result.score)} out of 100` : "done";
       announce(`Your answer is graded: ${verdict}.`);
     }
   }

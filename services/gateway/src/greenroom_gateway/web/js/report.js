@@ -40,14 +40,44 @@ function timeButtons(text, seek) {
   return out;
 }
 
-function verdictBanner(verdict, score, { provisional, rule, heading }) {
+/** The distance to the pass line in words: 3.2 -> "3 points above the pass line". */
+export function marginWords(margin) {
+  if (!Number.isFinite(margin)) return "";
+  const points = Math.round(Math.abs(margin));
+  const side = margin > 0 ? "above" : "below";
+  if (margin === 0) return "exactly on the pass line";
+  if (points === 0) return `less than a point ${side} the pass line`;
+  return `${points} point${points === 1 ? "" : "s"} ${side} the pass line`;
+}
+
+function borderlineBadge(attrs = {}) {
+  return h("span", { class: "badge borderline", ...attrs }, "Borderline");
+}
+
+function verdictBanner(verdict, score, { provisional, rule, heading, margin, borderline, tipping }) {
   const pass = verdict === "pass";
-  return h("div", { class: `verdict ${pass ? "pass" : "fail"}`, id: "verdict", "data-verdict": verdict },
+  const close = marginWords(margin);
+  const tips = Array.isArray(tipping) ? tipping.filter(Boolean) : [];
+  return h("div", {
+    class: `verdict ${pass ? "pass" : "fail"}${borderline ? " is-borderline" : ""}`, id: "verdict",
+    "data-verdict": verdict, "data-borderline": borderline ? "true" : null,
+  },
     h("span", { class: "verdict-word" },
       h("span", { class: "verdict-icon", "aria-hidden": "true" }, pass ? "✓" : "✗"),
       h("span", {}, heading ? `${heading}: ` : "", pass ? "Pass" : "Fail")),
     Number.isFinite(score) ? h("span", { class: "verdict-score" }, `Score ${Math.round(score)} / 100`) : null,
+    borderline ? borderlineBadge({ id: "borderline-badge" }) : null,
     provisional ? h("span", { class: "badge", title: "The grading rule is provisional" }, "provisional") : null,
+    close || borderline
+      ? h("p", { class: "verdict-margin", id: "verdict-margin" },
+        close ? `${title(close)}${!pass && margin > 0 ? ", but another condition of the rule was not met" : ""}.` : "",
+        borderline ? `${close ? " " : ""}A close call: the verdict is still a ${pass ? "pass" : "fail"}, but a small change would turn it.` : "")
+      : null,
+    borderline && tips.length
+      ? h("div", { class: "verdict-tipping" },
+        h("p", { class: "verdict-tipping-title", id: "tipping-title" }, `What would turn it into a ${pass ? "fail" : "pass"}`),
+        h("ul", { id: "tipping", "aria-labelledby": "tipping-title" }, tips.map((t) => h("li", {}, rich(String(t))))))
+      : null,
     rule ? h("p", { class: "verdict-rule" }, rule) : null);
 }
 
@@ -309,7 +339,10 @@ export function answerReport(answer, ctx) {
   const result = answer.result;
   const seek = ctx.seek || null;
   if (result) {
-    root.append(verdictBanner(result.verdict, result.score, { provisional: result.provisional, rule: result.rule }));
+    root.append(verdictBanner(result.verdict, result.score, {
+      provisional: result.provisional, rule: result.rule,
+      margin: result.margin, borderline: !!result.borderline, tipping: result.tipping,
+    }));
     if (result.off_topic) root.append(h("p", { class: "callout warn" }, "This answer seems to be about something else than the question."));
   }
   const grid = h("div", { class: "report-grid" });
@@ -401,14 +434,30 @@ export function sessionReport(view, ctx) {
   }
   const answered = new Map();
   for (const a of view.answers || []) answered.set(a.question_id, a); // latest answer wins
+  // Borderline answers: the session report's list once complete, else each grade's own flag.
+  const borderline = new Set(report && Array.isArray(report.borderline) ? report.borderline : []);
+  for (const a of answered.values()) if (a.result && a.result.borderline) borderline.add(a.question_id);
+  const closeCalls = view.question_ids.filter((qid) => borderline.has(qid) && answered.get(qid)?.result);
+  if (closeCalls.length) {
+    root.append(h("p", { class: "callout warn", id: "borderline-note" },
+      h("strong", {}, "Borderline: "),
+      `question${closeCalls.length === 1 ? "" : "s"} ${listWords(closeCalls.map((qid) => `#${view.question_ids.indexOf(qid) + 1}`))} `,
+      `${closeCalls.length === 1 ? "was" : "were"} close to the pass line. Open ${closeCalls.length === 1 ? "it" : "them"} to see what would tip the verdict.`));
+  }
   const rows = view.question_ids.map((qid, i) => {
     const q = ctx.questions.get(qid);
     const a = answered.get(qid);
     let state = "not answered";
     if (a) state = a.status === "graded" ? null : a.status === "failed" ? "failed" : "processing…";
+    const tight = !!(a && a.result && borderline.has(qid));
+    const close = tight ? marginWords(a.result.margin) : "";
     return {
+      attrs: { "data-question": qid, "data-borderline": tight ? "true" : null },
       cells: [String(i + 1), q ? rich(q.prompt) : qid,
-        a && a.result ? verdictTag(a.result.verdict) : state,
+        a && a.result
+          ? [verdictTag(a.result.verdict), tight ? [" ", borderlineBadge()] : null,
+            close ? h("span", { class: "verdict-tag-margin" }, close) : null]
+          : state,
         a && a.result ? String(Math.round(a.result.score)) : "—",
         a ? h("button", { type: "button", class: "button small", onclick: () => ctx.openAnswer(a.answer_id) }, "Open", h("span", { class: "visually-hidden" }, ` the report of question ${i + 1}`)) : ""],
     };
@@ -417,6 +466,11 @@ export function sessionReport(view, ctx) {
     h("h2", { id: "answers-title" }, "Answers"),
     listTable(["#", "Question", "Verdict", "Score", ""], rows, { id: "answers-table" })));
   return root;
+}
+
+/** ["#1", "#2", "#3"] -> "#1, #2 and #3" */
+function listWords(items) {
+  return items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }
 
 /** A table that stacks into labelled rows on narrow screens (CSS uses data-label). */
