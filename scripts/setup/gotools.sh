@@ -17,7 +17,8 @@ go_tool() {
     local src
     src="$(go mod download -json "$module@$version" \
            | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
-    (cd "$src" && go build -trimpath -o "$out.tmp" "./$package") && mv "$out.tmp" "$out"
+    # A temporary name of its own, so two set-ups running at once cannot take each other's.
+    (cd "$src" && go build -trimpath -o "$out.tmp.$$" "./$package") && mv -f "$out.tmp.$$" "$out"
   fi
   ln -sf "$out" "$BIN/$name"
 }

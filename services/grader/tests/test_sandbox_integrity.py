@@ -11,19 +11,23 @@ import contextlib
 import json
 import os
 import signal
-from pathlib import Path
 
 import pytest
 from greenroom_grader import coding
 from greenroom_grader.bank import question
-from greenroom_grader.sandbox import Limits, SandboxRun, SandboxUnavailable, run_code
+from greenroom_grader.sandbox import (
+    Limits,
+    SandboxRun,
+    SandboxUnavailable,
+    processes_left,
+    run_code,
+)
 from greenroom_grader.scoring import grade
 
 Q = question("cc-07")  # dedupe(items) -> list[str], order kept
 assert Q is not None and Q.code is not None
 SPEC = Q.code
 FAST = Limits(wall_s=8.0, per_test_s=1.0, cpu_s=3)
-SANDBOX_UIDS = range(200_000, 300_000)
 AS_ROOT = os.geteuid() == 0
 
 # A quadratic dedupe: each item is looked up in a fresh copy of the list before it.
@@ -38,28 +42,12 @@ LINEAR = ("def dedupe(items: list[str]) -> list[str]:\n"
           "    return out\n")
 
 
-def sandbox_processes() -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        uid = int(next(line for line in status.splitlines()
-                       if line.startswith("Uid:")).split()[1])
-        if uid in SANDBOX_UIDS:
-            found.append(int(entry.name))
-    return found
-
-
 @pytest.fixture
 def no_leftovers():
     """Checks right after the run that nothing is left; cleans up if something is (so a
     failing run does not leave sleepers behind for the next test)."""
     yield
-    for pid in sandbox_processes():
+    for pid in processes_left():
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
 
@@ -103,7 +91,7 @@ ESCAPES = {
 @pytest.mark.parametrize("name", sorted(ESCAPES))
 def test_nothing_of_the_run_outlives_it(name: str, no_leftovers: None) -> None:
     result = run(ESCAPES[name], Limits(wall_s=5.0, per_test_s=1.0, cpu_s=3))
-    assert sandbox_processes() == []  # at once: the launcher reaped the whole namespace
+    assert processes_left() == []  # at once: the launcher reaped the whole namespace
     assert result.passed == 0
 
 

@@ -20,10 +20,11 @@ import importlib.util
 import os
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -139,36 +140,42 @@ def vector(text: str) -> Vector:
     return row
 
 
-_EMBEDDED: dict[str, Vector] = {}
-_REMEMBERED = 20000  # clauses; each vector is 1.5 KB
+T = TypeVar("T")
+_REMEMBERED = 20000  # texts per store; a clause's vector is 1.5 KB
+
+
+class _Store(Generic[T]):
+    """Results remembered per cleaned text (bounded: cleared when full), so grading the
+    same answer again, or the corpus while tuning, computes nothing twice."""
+
+    def __init__(self, compute: Callable[[list[str]], list[T]]) -> None:
+        self._compute = compute
+        self._known: dict[str, T] = {}
+
+    def __call__(self, texts: list[str]) -> list[T]:
+        cleaned = [clean(t) for t in texts]
+        todo = list(dict.fromkeys(t for t in cleaned if t not in self._known))
+        if todo:
+            if len(self._known) + len(todo) > _REMEMBERED:
+                self._known.clear()
+            self._known.update(zip(todo, self._compute(todo), strict=True))
+        return [self._known[t] for t in cleaned]
+
+
+def _embed_each(texts: list[str]) -> list[Vector]:
+    # one at a time: no padding, so a clause's vector never depends on its batch
+    return [models().embed([text])[0] for text in texts]
+
+
+def _parse(texts: list[str]) -> list[tuple[Clause, ...]]:
+    return [tuple(parsed) for parsed in models().clauses(texts)]
+
+
+_vectors = _Store(_embed_each)
+clauses = _Store(_parse)  # each sentence's clauses
 
 
 def vectors(texts: list[str]) -> Vector:
-    """Vectors of many texts (an answer's clauses); remembered (bounded), so grading the
-    same answer again embeds nothing."""
-    cleaned = [clean(t) for t in texts]
-    todo = list(dict.fromkeys(t for t in cleaned if t not in _EMBEDDED))
-    if todo:
-        if len(_EMBEDDED) + len(todo) > _REMEMBERED:
-            _EMBEDDED.clear()
-        for text in todo:  # one at a time: no padding, so a clause's vector never depends
-            _EMBEDDED[text] = models().embed([text])[0]  # on what it was batched with
-    if not cleaned:
-        return np.zeros((0, 384), dtype=np.float32)
-    return np.stack([_EMBEDDED[t] for t in cleaned])
-
-
-_PARSED: dict[str, tuple[Clause, ...]] = {}
-
-
-def clauses(sentences: list[str]) -> list[tuple[Clause, ...]]:
-    """Each sentence's clauses; parsed sentences are remembered (bounded), so grading the
-    same answer again costs nothing."""
-    texts = [clean(s) for s in sentences]
-    todo = list(dict.fromkeys(t for t in texts if t not in _PARSED))
-    if todo:
-        if len(_PARSED) + len(todo) > _REMEMBERED:
-            _PARSED.clear()
-        for text, parsed in zip(todo, models().clauses(todo), strict=True):
-            _PARSED[text] = tuple(parsed)
-    return [_PARSED[t] for t in texts]
+    """Vectors of many texts (an answer's clauses), one row each."""
+    rows = _vectors(texts)
+    return np.stack(rows) if rows else np.zeros((0, 384), dtype=np.float32)

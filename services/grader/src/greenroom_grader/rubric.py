@@ -78,7 +78,7 @@ TELEGRAPHIC_SHARE = 0.5  # of the answer's words, in clauses that only list term
 class Tuning:
     """The meaning route's thresholds, tuned on the calibration corpus's training half."""
 
-    cover: float = 0.45  # cosine of a statement to a key point that covers it
+    cover: float = 0.50  # cosine of a statement to a key point that covers it
     near: float = 0.05  # a core point this close to its threshold makes a verdict borderline
     predicates: float = 0.30  # verbs per noun under which an answer is a list of terms
     contrast: float = 0.05  # a covering statement is at least this much closer to the point
@@ -89,8 +89,7 @@ class Tuning:
     concept_words: int = 1  # ... or how many of its concept words a statement names
     specific: float = 0.0  # a covering statement is this much closer to the point than to
     #                         the question itself ("Decorators are a powerful feature": no)
-    pair_extra: float = 0.05  # two adjacent clauses read together need this much more cosine
-    words_per_point: int = 12  # a sentence explains at most one key point per this many words
+    words_per_point: int = 14  # a sentence explains at most one key point per this many words
 
 
 TUNING = Tuning()
@@ -103,6 +102,7 @@ class PointResult:
     position: int = -1
     route: str = ""  # "phrases" or "meaning"
     similarity: float = 0.0  # the best statement's cosine to the point
+    last_sentence: int = -1  # the evidence runs from the sentence at ``position`` to here
 
     @property
     def covered(self) -> bool:
@@ -376,8 +376,7 @@ def _by_meaning(point: KeyPoint, reading: Reading, close: Closeness, wrong_sente
                 or close.right[i] - close.wrong[i] < tuning.contrast
                 or close.right[i] - topic[i] < tuning.specific):
             continue
-        # a pair of clauses must earn its reading together: it competes with a handicap
-        score = float(close.right[i]) - (tuning.pair_extra if unit.first != unit.last else 0.0)
+        score = float(close.right[i])
         if score > best and _names_a_concept(unit.text, point, tuning.concept_votes,
                                              tuning.concept_words):
             best, best_at = score, int(i)
@@ -390,20 +389,28 @@ def _one_sentence_one_idea(answer: Answer, points: list[PointResult],
                            tuning: Tuning) -> list[PointResult]:
     """A sentence that would be the evidence for more key points than its length can
     explain ("I use pyproject.toml, wheels, semantic versioning, entry points and PyPI") is
-    naming them: it keeps only the points it is closest to, one per ``words_per_point``."""
-    by_sentence: dict[int, list[int]] = {}
-    for i, result in enumerate(points):
-        if result.covered:
-            by_sentence.setdefault(answer.tokens[result.position].sentence, []).append(i)
-    kept = list(points)
-    for sentence, indices in by_sentence.items():
+    naming them: it keeps only the points it is closest to, one per ``words_per_point``.
+    Evidence that runs over several sentences counts against the one with most room."""
+    def budget(sentence: int) -> int:
         words = len(answer.sentences[sentence].split()) if sentence < len(answer.sentences) \
             else 0
-        budget = max(1, words // tuning.words_per_point)
-        if len(indices) <= budget:
+        return max(1, round(words / tuning.words_per_point))
+
+    spans = {i: (answer.tokens[r.position].sentence, max(r.last_sentence,
+                                                          answer.tokens[r.position].sentence))
+             for i, r in enumerate(points) if r.covered}
+    by_sentence: dict[int, list[int]] = {}
+    for i, (first, last) in sorted(spans.items(), key=lambda kv: kv[1][1] - kv[1][0]):
+        room = {s: budget(s) - len(by_sentence.get(s, [])) for s in range(first, last + 1)}
+        chosen = max(room, key=lambda s: (room[s], -s))
+        by_sentence.setdefault(chosen, []).append(i)
+    kept = list(points)
+    for sentence, indices in by_sentence.items():
+        allowed = budget(sentence)
+        if len(indices) <= allowed:
             continue
         ranked = sorted(indices, key=lambda i: -points[i].similarity)
-        for i in ranked[budget:]:
+        for i in ranked[allowed:]:
             kept[i] = PointResult(points[i].point, similarity=points[i].similarity)
     return kept
 
@@ -424,11 +431,12 @@ def assess(answer: Answer, question: Question, tuning: Tuning = TUNING) -> Conte
         span = _by_phrases(answer, point, reading)
         if span is not None and answer.tokens[span[0]].sentence not in wrong_sentences:
             points.append(PointResult(point, answer.quote(*span), span[0], "phrases",
-                                      similarity))
+                                      similarity, answer.tokens[span[1] - 1].sentence))
         elif at >= 0 and similarity >= tuning.cover:
             unit = reading.units[at]
             quote, position = _sentence_quote(answer, unit.first, unit.last)
-            points.append(PointResult(point, quote, position, "meaning", similarity))
+            points.append(PointResult(point, quote, position, "meaning", similarity,
+                                      unit.last))
         else:
             points.append(PointResult(point, similarity=similarity))
     points = _one_sentence_one_idea(answer, points, tuning)

@@ -38,6 +38,7 @@ from typing import Any
 
 from greenroom_grader.bank import CodeSpec, CodeTest
 from greenroom_grader.sandbox_harness import normalise
+from greenroom_grader.sandbox_launcher import UID_BASE, UID_SPAN
 
 HERE = Path(__file__).resolve().parent
 LAUNCHER = HERE / "sandbox_launcher.py"
@@ -115,6 +116,25 @@ class SandboxRun:
     @property
     def passed(self) -> int:
         return sum(1 for t in self.tests if t.passed)
+
+
+def processes_left() -> list[int]:
+    """Pids still running under a sandbox run's uid (the launcher's per-run uids, used when
+    the grader runs as root): after ``run_code`` returns there should be none. Read from
+    ``/proc``; for tests and for operators checking that nothing outlives a run."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue  # it ended while we looked
+        uid = int(next(line for line in status.splitlines()
+                       if line.startswith("Uid:")).split()[1])
+        if UID_BASE <= uid < UID_BASE + UID_SPAN:
+            found.append(int(entry.name))
+    return found
 
 
 def _python() -> str:

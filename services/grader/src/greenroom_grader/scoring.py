@@ -8,6 +8,7 @@ Feedback states what was observed, then what to do.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,7 +122,7 @@ def _content_advice(answer: Answer, question: Question, content: rubric.Content,
                              f"That is a misconception. {found.misconception.correction}"))
     missed = sorted(content.missed, key=lambda p: (p.id not in question.core, -p.weight))
     if missed and not content.off_topic:
-        names = "; ".join(p.point for p in missed[:MAX_SHOWN_POINTS])
+        names = "; ".join(p.point.rstrip(".") for p in missed[:MAX_SHOWN_POINTS])
         more = f" (and {len(missed) - MAX_SHOWN_POINTS} more)" \
             if len(missed) > MAX_SHOWN_POINTS else ""
         advice.append(Advice(90 if core_missed else 70, "missed-key-points",
@@ -215,7 +216,13 @@ def _result(answer_id: str, question: Question, text: str, rule: RoundRule,
 
 
 def _rule_text(rule: str, reasons: list[str]) -> str:
-    return rule + (" Not met: " + "; ".join(reasons) + "." if reasons else " All met.")
+    """The rule, then "Not met: a; b.". A reason may quote key points that end in their own
+    full stop ("core key points missed: X is y.; Z."): punctuation before a separator or the
+    end is dropped, so the text never shows ".;" or ".."."""
+    if not reasons:
+        return rule + " All met."
+    tidy = [re.sub(r"[\s.;:,]+(?=;|$)", "", reason.strip()) for reason in reasons]
+    return rule + " Not met: " + "; ".join(r for r in tidy if r) + "."
 
 
 def _grade_code(answer_id: str, question: Question, text: str, limits: Limits | None,

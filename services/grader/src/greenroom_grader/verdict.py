@@ -150,7 +150,8 @@ def decide_spoken(rule: RoundRule, scores: dict[str, float], *, off_topic: bool,
     if misconceptions:
         reasons.append(f"{misconceptions} misconception(s) stated")
     if rule.needs_core and core_missed:
-        reasons.append("core key points missed: " + "; ".join(core_missed))
+        reasons.append("core key points missed: "
+                       + "; ".join(p.rstrip(".") for p in core_missed))
     if scores.get("content", 0.0) < rule.min_content:
         reasons.append(f"content {scores.get('content', 0.0):.0f} is under {rule.min_content:.0f}")
     missing = [p for p in rule.star_parts if p in star_missing]
