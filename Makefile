@@ -8,7 +8,7 @@ env_python = $$(python3 -c "import json;print(json.load(open('$(ENVS)'))['$(1)']
 SRC_PATH := clients/python/src:libs/common/src:services/gateway/src:services/ingest/src:services/grader/src:tools
 DEV := PYTHONPATH=$(SRC_PATH):. $(call env_python,dev)
 
-.PHONY: setup up test lint unit service-tests integration bench bench-grading clean
+.PHONY: setup up test lint unit service-tests integration bench bench-grading bench-web clean
 
 setup: ## install everything missing: Debian packages, Kafka, MinIO, Python environments, models
 	@bash scripts/setup/all.sh
@@ -38,6 +38,9 @@ bench: ## end-to-end latency of a 60 s answer through the whole platform
 bench-grading: ## the grader's core per answer, and its verdicts against the labelled corpus
 	@PYTHONPATH=libs/common/src:services/grader/src $(call env_python,grader) bench/grading.py
 	@PYTHONPATH=libs/common/src:services/grader/src $(call env_python,grader) bench/grading_calibration.py
+
+bench-web: ## Lighthouse on a phone (start page, a report); fails under 95 performance
+	@$(DEV) bench/web.py
 
 clean:
 	rm -rf .greenroom

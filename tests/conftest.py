@@ -29,7 +29,12 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform
     data_dir = tmp_path_factory.mktemp("platform")
     env = {"GREENROOM_MAX_UPLOAD_BYTES": str(MAX_UPLOAD_BYTES), "GREENROOM_LOG_LEVEL": "INFO",
            # The web app's countdown, shortened so a browser test sees it stop a recording.
-           "GREENROOM_WEB_ANSWER_LIMIT_S": str(WEB_ANSWER_LIMIT_S)}
+           "GREENROOM_WEB_ANSWER_LIMIT_S": str(WEB_ANSWER_LIMIT_S),
+           # Every test calls from 127.0.0.1: the per-address limits would be the whole
+           # suite's (tests/test_security_edge.py checks them on a gateway of its own).
+           "GREENROOM_LIMIT_REQUESTS_PER_IP_PER_MIN": "100000",
+           "GREENROOM_LIMIT_SESSIONS_PER_IP_PER_MIN": "10000",
+           "GREENROOM_LIMIT_ANSWERS_PER_IP_PER_MIN": "10000"}
     use_docker = docker_answers() and os.environ.get("GREENROOM_TEST_INFRA") != "local"
     with containers() if use_docker else contextlib.nullcontext() as external:
         stack = LocalPlatform.on_free_ports(data_dir, external=external, extra_env=env)

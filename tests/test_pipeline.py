@@ -82,9 +82,9 @@ def test_session_token_guards_answers(client: Client, tmp_path: Path, s3: Minio)
 
 def test_live_events_reach_the_browser_over_sse(client: Client) -> None:
     session = client.session(["lf-02"])
-    url = f"/api/sessions/{session.id}/events?token={session.token}"
+    url = f"/api/sessions/{session.id}/events"
     seen: list[str] = []
-    with client.http.stream("GET", url, timeout=60) as stream:
+    with client.http.stream("GET", url, headers=session.auth, timeout=60) as stream:
         lines = stream.iter_lines()
         for line in lines:
             if line.startswith("event: "):

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the platform and its tests need: ffmpeg (ingest), espeak-ng and sox
 # (test speech), a JDK and Maven (Kafka), Go (MinIO), Chromium (the web app's browser tests;
-# Playwright drives this one and never downloads its own). Installs only what is missing.
+# Playwright drives this one and never downloads its own), Node.js and npm (axe-core and
+# Lighthouse for those tests, scripts/setup/web.sh). Installs only what is missing.
 source "$(dirname "$0")/common.sh"
 need=()
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
@@ -12,6 +13,7 @@ command -v java >/dev/null || need+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || need+=(maven)
 command -v go >/dev/null || need+=(golang-go)
 command -v chromium >/dev/null || need+=(chromium fonts-dejavu-core)
+command -v npm >/dev/null || need+=(nodejs npm)
 if ((${#need[@]})); then
   log "installing Debian packages: ${need[*]}"
   SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"

@@ -15,6 +15,7 @@ from greenroom_local.platform import LocalPlatform
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from tests.browser.fake_media import FakeDevices, build, build_silent
+from tests.browser.webtools import assert_accessible
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / ".greenroom" / "screenshots"
@@ -83,7 +84,8 @@ def silent_browser(playwright: Playwright, silent_devices: FakeDevices) -> Itera
 
 
 class Screens:
-    """Saves full-page screenshots named after the test."""
+    """Saves full-page screenshots named after the test, and runs axe-core on every screen
+    shot: zero violations of any impact."""
 
     def __init__(self, test_name: str) -> None:
         self.prefix = re.sub(r"[^a-z0-9]+", "-", test_name.lower()).strip("-")
@@ -96,6 +98,7 @@ class Screens:
         self.count += 1
         path = SCREENSHOTS / f"{self.prefix}-{self.count:02d}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
+        assert_accessible(page, f"{self.prefix} {name}")
         return path
 
 
@@ -117,8 +120,7 @@ def app_page(browser: Browser, platform: LocalPlatform, *, camera: bool = True,
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto("/")
-    page.wait_for_selector("body[data-ready='1']")
-    page.wait_for_selector("input[name='round'][value='mock']")
+    page.wait_for_selector("body[data-ready='1'][data-bank='1']")  # the question bank is in
     yield page
     context.close()
     assert not errors, errors

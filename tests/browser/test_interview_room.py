@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import httpx
 import pytest
@@ -36,11 +37,18 @@ def no_sideways_scroll(page: Page, width: int) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
+def wait_until(page: Page, expression: str, timeout_s: float = 30.0) -> None:
+    """Polls a JavaScript expression from outside the page: the app's Content-Security-Policy
+    forbids eval, which Playwright's wait_for_function needs inside the page."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout_s} s: {expression}"
+        page.wait_for_timeout(100)
+
+
 def wait_for_countdown(page: Page, at_most_s: int) -> None:
-    page.wait_for_function("""(limit) => {
-        const [m, s] = document.querySelector('#countdown').textContent.split(':').map(Number);
-        return m * 60 + s <= limit;
-    }""", arg=at_most_s)
+    wait_until(page, "(() => { const [m, s] = document.querySelector('#countdown')"
+               f".textContent.split(':').map(Number); return m * 60 + s <= {at_most_s}; }})()")
 
 
 def choose_with_arrows(page: Page, value: str) -> None:
@@ -85,9 +93,9 @@ def test_mock_interview_with_camera_then_typed_answer(
     expect(page.locator("#question-text")).to_be_focused()
     expect(page.locator("#room-step")).to_contain_text("Question 1 of 2")
     expect(page.locator("#countdown")).to_have_text(LIMIT_CLOCK)
-    page.wait_for_function("document.querySelector('#preview').videoWidth > 0")
-    page.wait_for_function(
-        "Number(document.querySelector('#mic-meter').getAttribute('aria-valuenow')) > 0")
+    wait_until(page, "document.querySelector('#preview').videoWidth > 0")
+    wait_until(page,
+               "Number(document.querySelector('#mic-meter').getAttribute('aria-valuenow')) > 0")
     screens.shoot(page, "room")
 
     # Start, stop, re-record.
@@ -133,8 +141,8 @@ def test_mock_interview_with_camera_then_typed_answer(
     target = sum(int(part) * 60 ** i for i, part in enumerate(reversed(
         last.inner_text().split(":"))))
     last.click()
-    page.wait_for_function(
-        f"Math.abs(document.querySelector('#report-media').currentTime - {target}) < 1.5")
+    wait_until(page,
+               f"Math.abs(document.querySelector('#report-media').currentTime - {target}) < 1.5")
 
     # Plots of pace and of on-camera presence, and the feedback.
     expect(plot(page, "Speaking pace over time")).to_be_visible()
@@ -262,6 +270,13 @@ def test_typed_answer_with_the_keyboard_only_at_phone_width(
     expect(page.locator("#session-report .verdict")).to_be_visible(timeout=PIPELINE_TIMEOUT_MS)
     no_sideways_scroll(page, 360)
     screens.shoot(page, "session")
+    # The answer's report reopens from the session report, drawn again each time.
+    for _ in range(2):
+        page.locator("#answers-table button").first.click()
+        expect(page.locator("#answer-report #verdict")).to_be_visible()
+        expect(page.locator("#answer-report #dims-title")).to_be_visible()
+        page.click("#btn-session")
+        expect(page.locator("#session-report .verdict")).to_be_visible()
 
 
 def test_coding_question_gets_a_python_editor(phone_page: Page, screens: Screens) -> None:

@@ -158,10 +158,14 @@ class LocalPlatform:
 
     def _prepare(self) -> None:
         """Topics and bucket exist before any service subscribes or writes."""
+        from greenroom_common.config import Settings
         from greenroom_common.topics import ensure_topics
         from minio import Minio
 
-        asyncio.run(ensure_topics(self.kafka_bootstrap, self.partitions))
+        retention = float(self.service_env().get("GREENROOM_TOPIC_RETENTION_HOURS",
+                                                 Settings().topic_retention_hours))
+        asyncio.run(ensure_topics(self.kafka_bootstrap, self.partitions,
+                                  retention_hours=retention))
         env = self.service_env()
         client = Minio(self.s3_endpoint, access_key=env["GREENROOM_S3_ACCESS_KEY"],
                        secret_key=env["GREENROOM_S3_SECRET_KEY"], secure=False)

@@ -82,3 +82,74 @@ def test_an_unreachable_endpoint_leaves_the_grade_alone() -> None:
     settings = Settings(grader_llm_url="http://127.0.0.1:9/v1", grader_llm_timeout_s=2)
     assert coaching_note(result, q.prompt, settings) is None
     assert coaching_note(result, q.prompt, Settings(grader_llm_url="file:///etc/passwd")) is None
+
+
+class Redirecting(BaseHTTPRequestHandler):
+    """An endpoint that sends every call elsewhere (to ``target``)."""
+
+    target = ""
+
+    def do_POST(self) -> None:
+        self.send_response(307)
+        self.send_header("location", self.target)
+        self.send_header("content-length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class Dripping(BaseHTTPRequestHandler):
+    """An endpoint that answers one byte at a time, each well inside a per-read timeout."""
+
+    def do_POST(self) -> None:
+        import time
+
+        self.rfile.read(int(self.headers["content-length"]))
+        self.send_response(200)
+        self.send_header("content-length", "1000")
+        self.end_headers()
+        try:
+            for _ in range(1000):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass  # the client hung up at its deadline
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _serve(handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer, str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def test_a_redirect_is_not_followed_and_the_token_stays_home(endpoint: str) -> None:
+    q, result = doc()
+    RECEIVED.clear()
+    Redirecting.target = endpoint + "/chat/completions"  # somewhere that records the token
+    server, url = _serve(Redirecting)
+    try:
+        settings = Settings(grader_llm_url=url + "/v1", grader_llm_api_key="k-secret")
+        assert coaching_note(result, q.prompt, settings) is None
+    finally:
+        server.shutdown()
+    assert RECEIVED == []  # the redirect's target never saw the call, nor the token
+
+
+def test_a_slow_drip_reply_is_cut_off_at_the_total_deadline() -> None:
+    import time
+
+    q, result = doc()
+    server, url = _serve(Dripping)
+    try:
+        started = time.monotonic()
+        settings = Settings(grader_llm_url=url + "/v1", grader_llm_timeout_s=1.0)
+        assert coaching_note(result, q.prompt, settings) is None
+        assert time.monotonic() - started < 3.0  # not 1000 reads of 0.2 s each
+    finally:
+        server.shutdown()

@@ -54,6 +54,50 @@ class Settings(BaseSettings):
         30, description="Days practice sessions (public tenant) are kept before a bucket "
         "lifecycle rule deletes them; 0 keeps them until the candidate deletes them.")
 
+    tenant_retention_days: int = Field(
+        0, description="Days hiring-team sessions are kept before a bucket lifecycle rule "
+        "deletes them; 0 keeps them until the team deletes them.")
+    topic_retention_hours: float = Field(
+        72.0, description="Hours Kafka keeps events (ids, typed answers, verdicts; never "
+        "media) before they age out; applied to every topic at start-up.")
+    session_token_ttl_h: float = Field(
+        168.0, description="Hours a practice session's token opens it (the consent screen "
+        "states it); after that the session answers 401 and only retention removes it.")
+
+    # Gateway abuse limits (per replica; anonymous callers are counted by client address)
+    limit_requests_per_ip_per_min: int = Field(
+        600, description="Calls per minute from one address without an API key.")
+    limit_sessions_per_ip_per_min: int = Field(
+        10, description="Practice sessions one address may start per minute.")
+    limit_answers_per_ip_per_min: int = Field(
+        30, description="Answers one address may submit per minute (practice sessions).")
+    limit_answers_per_session_per_min: int = Field(
+        10, description="Answers one practice session may receive per minute.")
+    max_answers_per_question: int = Field(
+        3, description="Answers (attempts) one session may record for one question.")
+    max_answers_per_session: int = Field(
+        40, description="Answers one session may record in all.")
+    max_concurrent_uploads_per_client: int = Field(
+        2, description="Uploads in flight at once from one address (practice sessions).")
+    upload_spool_dir: Path | None = Field(
+        None, description="Folder uploads are spooled to before storage (default: the "
+        "system's temporary folder).")
+    upload_spool_budget_bytes: int = Field(
+        1024 * 1024 * 1024, description="Bytes all uploads in flight may spool to disk at "
+        "once, per replica; beyond it an upload is refused with 503 and Retry-After.")
+    auth_failures_per_ip_per_min: int = Field(
+        10, description="Unknown API keys one address may try per minute before 429.")
+    key_cache_size: int = Field(
+        10_000, description="API keys (known or unknown) remembered per replica.")
+    key_cache_ttl_s: float = Field(
+        5.0, description="Seconds a key lookup is remembered: a revoked key is refused on "
+        "every replica within this bound.")
+    stream_recheck_s: float = Field(
+        5.0, description="Seconds between checks that an open event stream's session still "
+        "exists and its key is still valid (the stream ends otherwise).")
+    limit_clients_tracked: int = Field(
+        100_000, description="Addresses and sessions the rate limiter remembers per replica.")
+
     # Ingest
     max_answer_s: float = Field(180.0, description="Longest accepted answer, in seconds.")
     duration_grace_s: float = Field(5.0, description="Tolerance over the answer time limit.")
@@ -93,7 +137,9 @@ class Settings(BaseSettings):
         "http://host:8080/v1) that adds coaching wording; never scores.")
     grader_llm_model: str = Field("", description="Model name sent to the endpoint.")
     grader_llm_api_key: str | None = Field(None, description="Bearer token for the endpoint.")
-    grader_llm_timeout_s: float = Field(20.0, description="Timeout of one endpoint call.")
+    grader_llm_timeout_s: float = Field(
+        20.0, description="Total deadline of one endpoint call (connecting, sending and the "
+        "whole reply); redirects are never followed.")
 
 
 @lru_cache(maxsize=1)

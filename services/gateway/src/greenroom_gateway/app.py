@@ -3,6 +3,7 @@ and the AsyncAPI document of the event flow."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,10 +12,8 @@ from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
+from fastapi.responses import JSONResponse, Response
 from faststream.kafka.fastapi import KafkaRouter
-from faststream.specification.asyncapi.site import get_asyncapi_html
 from greenroom_common.asyncapi import specification
 from greenroom_common.config import Settings, get_settings
 from greenroom_common.contracts import Event, Topic
@@ -23,25 +22,31 @@ from greenroom_common.keys import AnswerKeys
 from greenroom_common.metrics import EVENTS_PRODUCED, HTTP_REQUESTS, REGISTRY
 from greenroom_common.storage import ObjectStore
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.types import Scope
 
-from greenroom_gateway.api import Who, problem
+from greenroom_gateway.api import Who, add_limit_handlers, problem
 from greenroom_gateway.api import router as api_router
 from greenroom_gateway.grpc_api import InterviewService, start_server
-from greenroom_gateway.interviews import Interviews, Invalid, NotFound, Unavailable
+from greenroom_gateway.interviews import AnswerCaps, Interviews, Invalid, NotFound, Unavailable
+from greenroom_gateway.limits import Limits
 from greenroom_gateway.live import LiveEvents
-from greenroom_gateway.tenancy import RateLimited, Tenancy, Unauthenticated
+from greenroom_gateway.security import SecurityHeaders, add_docs
+from greenroom_gateway.tenancy import Tenancy, Unauthenticated
+from greenroom_gateway.webfiles import WebFiles, WebVersion, index_response
 
 log = logging.getLogger("greenroom.gateway")
 WEB_DIR = Path(__file__).parent / "web"
 RETENTION_RULE = "greenroom-practice-retention"
 PRACTICE_PREFIX = "media/public/"
+TENANT_RETENTION_RULE = "greenroom-session-retention"
+SESSIONS_PREFIX = "media/"
 
 
-async def apply_retention(store: ObjectStore, days: int) -> None:
+async def apply_retention(store: ObjectStore, days: int, tenant_days: int = 0) -> None:
     """Make the bucket delete practice sessions ``days`` after they were written (the web
-    app's consent screen promises it); other lifecycle rules of the bucket are kept. Storage
-    without lifecycle support only logs a warning: deleting stays available to candidates."""
+    app's consent screen promises it), and every session ``tenant_days`` after (hiring
+    teams'; the shorter rule wins for practice sessions); other lifecycle rules of the bucket
+    are kept. Storage without lifecycle support only logs a warning: deleting stays
+    available to candidates."""
     from minio.commonconfig import ENABLED, Filter
     from minio.lifecycleconfig import Expiration, LifecycleConfig, Rule
 
@@ -49,10 +54,15 @@ async def apply_retention(store: ObjectStore, days: int) -> None:
 
     def apply() -> None:
         current = client.get_bucket_lifecycle(bucket)
-        rules = [r for r in (current.rules if current else []) if r.rule_id != RETENTION_RULE]
+        ours = {RETENTION_RULE, TENANT_RETENTION_RULE}
+        rules = [r for r in (current.rules if current else []) if r.rule_id not in ours]
         if days > 0:
             rules.append(Rule(ENABLED, rule_filter=Filter(prefix=PRACTICE_PREFIX),
                               rule_id=RETENTION_RULE, expiration=Expiration(days=days)))
+        if tenant_days > 0:
+            rules.append(Rule(ENABLED, rule_filter=Filter(prefix=SESSIONS_PREFIX),
+                              rule_id=TENANT_RETENTION_RULE,
+                              expiration=Expiration(days=tenant_days)))
         if rules:
             client.set_bucket_lifecycle(bucket, LifecycleConfig(rules))
         elif current is not None:
@@ -74,17 +84,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await router.broker.publish(event, topic=topic.value, key=event.key)
         EVENTS_PRODUCED.labels("gateway", topic.value).inc()
 
-    interviews = Interviews(store, publish, settings.max_text_chars)
-    tenancy = Tenancy(store, settings.max_upload_bytes)
     live = LiveEvents()
     live.subscribe(router)
+    interviews = Interviews(
+        store, publish, settings.max_text_chars,
+        token_ttl_s=settings.session_token_ttl_h * 3600,
+        caps=AnswerCaps(settings.max_answers_per_question, settings.max_answers_per_session),
+        on_deleted=live.end)
+    tenancy = Tenancy(store, settings.max_upload_bytes, cache_ttl_s=settings.key_cache_ttl_s,
+                      key_cache_size=settings.key_cache_size)
+    limits = Limits(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await store.ensure_bucket()
-        await apply_retention(store, settings.retention_days)
-        grpc_server = await start_server(f"{settings.host}:{settings.grpc_port}",
-                                         InterviewService(interviews, tenancy, live))
+        await apply_retention(store, settings.retention_days, settings.tenant_retention_days)
+        grpc_server = await start_server(
+            f"{settings.host}:{settings.grpc_port}",
+            InterviewService(interviews, tenancy, live, limits, settings))
         try:
             yield
         finally:
@@ -92,11 +109,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # The Kafka router's own lifespan (broker start and stop) is merged in by include_router.
     app = FastAPI(title="Greenroom", version="1", lifespan=lifespan,
-                  description="Mock interviews for Python developers: the public HTTP API.")
+                  description="Mock interviews for Python developers: the public HTTP API.",
+                  docs_url=None, redoc_url=None)
     app.include_router(router)
     app.state.interviews = interviews
     app.state.tenancy = tenancy
     app.state.live = live
+    app.state.limits = limits
+    app.state.settings = settings
+    app.add_middleware(SecurityHeaders)
 
     @app.middleware("http")
     async def count_requests(request: Request, call_next: Any) -> Response:
@@ -119,12 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def unauthenticated(_: Request, __: Unauthenticated) -> JSONResponse:
         return problem(401, "unauthenticated", "Unknown API key.")
 
-    @app.exception_handler(RateLimited)
-    async def rate_limited(_: Request, exc: RateLimited) -> JSONResponse:
-        response = problem(429, "rate_limited",
-                           f"Rate limit reached; retry in {exc.retry_after_s:.1f} s.")
-        response.headers["retry-after"] = str(max(1, round(exc.retry_after_s)))
-        return response
+    add_limit_handlers(app, settings)
 
     @app.exception_handler(Unavailable)
     async def unavailable(_: Request, exc: Unavailable) -> JSONResponse:
@@ -148,9 +164,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def asyncapi_json() -> Response:
         return Response(spec.to_specification().to_json(), media_type="application/json")
 
-    @app.get("/asyncapi", include_in_schema=False)
-    async def asyncapi_page() -> HTMLResponse:
-        return HTMLResponse(get_asyncapi_html(spec.to_specification()))
+    add_docs(app, json.loads(spec.to_specification().to_json()))
 
     app.include_router(api_router)
 
@@ -159,24 +173,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-class WebFiles(StaticFiles):
-    """The web app's files, revalidated on every load (ETag), so that after an update a
-    browser never runs a mix of old and new modules."""
-
-    async def get_response(self, path: str, scope: Scope) -> Response:
-        response = await super().get_response(path, scope)
-        response.headers["cache-control"] = "no-cache"
-        return response
-
-
 def add_web_app(app: FastAPI, settings: Settings, interviews: Interviews,
                 store: ObjectStore) -> None:
     """The candidate's web app (static files, no build step) and what only it needs."""
     web_dir = settings.public_dir or WEB_DIR
+    version = WebVersion(web_dir)  # static files: versioned URLs, compressed (webfiles.py)
 
     @app.get("/", include_in_schema=False)
-    async def index() -> FileResponse:
-        return FileResponse(web_dir / "index.html")
+    async def index(request: Request) -> Response:
+        return index_response(web_dir, version, request.headers)
 
     @app.get("/config.json", include_in_schema=False)
     async def web_config() -> dict[str, Any]:
@@ -186,6 +191,7 @@ def add_web_app(app: FastAPI, settings: Settings, interviews: Interviews,
             "max_upload_bytes": settings.max_upload_bytes,
             "max_text_chars": settings.max_text_chars,
             "retention_days": settings.retention_days,
+            "token_ttl_hours": settings.session_token_ttl_h,
         }
 
     @app.get("/api/answers/{answer_id}/presence", include_in_schema=False)
@@ -204,4 +210,4 @@ def add_web_app(app: FastAPI, settings: Settings, interviews: Interviews,
             "moments": [m.model_dump() for m in vision.moments],
         }
 
-    app.mount("/static", WebFiles(directory=web_dir), name="static")
+    app.mount("/static", WebFiles(directory=web_dir, version=version), name="static")

@@ -11,7 +11,9 @@ once complete).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import re
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -24,6 +26,7 @@ from google.protobuf import any_pb2, empty_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from greenroom.v1 import interview_pb2 as pb
 from greenroom.v1 import interview_pb2_grpc as pb_grpc
+from greenroom_common.config import Settings
 from greenroom_common.contracts import AnswerMode, Topic
 from greenroom_common.metrics import REGISTRY
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -32,9 +35,17 @@ from grpc_status import rpc_status
 from prometheus_client import Counter, Histogram
 
 from greenroom_gateway import grpc_mapping as to_pb
-from greenroom_gateway.interviews import Interviews, Invalid, NotFound, Unavailable
-from greenroom_gateway.live import LiveEvents
-from greenroom_gateway.tenancy import Caller, RateLimited, Tenancy, Unauthenticated
+from greenroom_gateway.interviews import (
+    Expired,
+    Interviews,
+    Invalid,
+    NotFound,
+    TooMany,
+    Unavailable,
+)
+from greenroom_gateway.limits import Limits, RateLimited
+from greenroom_gateway.live import Item, LiveEvents, still_open
+from greenroom_gateway.tenancy import Caller, Tenancy, Unauthenticated
 
 SERVICE = pb.DESCRIPTOR.services_by_name["InterviewService"].full_name
 GRPC_CALLS = Counter("greenroom_grpc_calls_total", "gRPC calls by method and status code.",
@@ -42,6 +53,7 @@ GRPC_CALLS = Counter("greenroom_grpc_calls_total", "gRPC calls by method and sta
 GRPC_SECONDS = Histogram("greenroom_grpc_call_seconds", "gRPC call duration by method.",
                          ["method"], registry=REGISTRY)
 SPOOL_BYTES = 1024 * 1024
+PAGE_TOKEN = re.compile(r"[0-9]{1,9}")
 T = TypeVar("T")
 
 
@@ -62,9 +74,16 @@ async def _rpc(name: str, context: grpc.aio.ServicerContext[Any, Any]) -> AsyncI
     code = grpc.StatusCode.OK
     try:
         yield
-    except NotFound:
+    except (NotFound, Expired):
         code = grpc.StatusCode.NOT_FOUND
         await context.abort(code, "No such session or answer.")
+    except TooMany as exc:
+        code = grpc.StatusCode.RESOURCE_EXHAUSTED
+        await context.abort(code, exc.message)
+    except RateLimited as exc:
+        code = grpc.StatusCode.RESOURCE_EXHAUSTED
+        await context.abort(code, exc.message,
+                            trailing_metadata=(("retry-after", exc.retry_after),))
     except Invalid as exc:
         code = grpc.StatusCode.INVALID_ARGUMENT
         await _abort_invalid(context, exc.field, exc.message)
@@ -101,10 +120,20 @@ def streamed(method: Callable[..., AsyncIterator[T]]) -> Callable[..., AsyncIter
 
 
 class InterviewService(pb_grpc.InterviewServiceServicer):
-    def __init__(self, interviews: Interviews, tenancy: Tenancy, live: LiveEvents) -> None:
+    def __init__(self, interviews: Interviews, tenancy: Tenancy, live: LiveEvents,
+                 limits: Limits, settings: Settings) -> None:
         self.interviews = interviews
         self.tenancy = tenancy
         self.live = live
+        self.limits = limits
+        self.recheck_s = settings.stream_recheck_s
+
+    @staticmethod
+    def _address(context: grpc.aio.ServicerContext[Any, Any]) -> str:
+        """The peer's address without its port (``ipv4:1.2.3.4:5678`` → ``1.2.3.4``)."""
+        peer = context.peer() or "unknown"
+        kind, _, rest = peer.partition(":")
+        return rest.rsplit(":", 1)[0] if kind in {"ipv4", "ipv6"} else peer
 
     async def _caller(self, context: grpc.aio.ServicerContext[Any, Any]) -> Caller:
         metadata = dict(context.invocation_metadata() or ())
@@ -112,15 +141,22 @@ class InterviewService(pb_grpc.InterviewServiceServicer):
         if not isinstance(api_key, str) or not api_key:
             await context.abort(grpc.StatusCode.UNAUTHENTICATED,
                                 "Send your API key as the 'x-api-key' metadata entry.")
+        address = self._address(context)
         try:
-            tenant = await self.tenancy.resolve(cast(str, api_key))
+            if not self.tenancy.known(cast(str, api_key)):
+                self.limits.auth_blocked(address)  # a key guesser costs no lookups
+            try:
+                tenant = await self.tenancy.resolve(cast(str, api_key))
+            except Unauthenticated:
+                self.limits.auth_failed(address)
+                raise
             await self.tenancy.check_rate(tenant)
         except Unauthenticated:
             await context.abort(grpc.StatusCode.UNAUTHENTICATED, "Unknown API key.")
         except RateLimited as exc:
-            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
-                                f"Rate limit reached; retry in {exc.retry_after_s:.1f} s.")
-        return Caller(tenant)
+            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, exc.message,
+                                trailing_metadata=(("retry-after", exc.retry_after),))
+        return Caller(tenant, api_key=cast(str, api_key))
 
     async def _session_id(self, name: str, context: grpc.aio.ServicerContext[Any, Any]) -> str:
         ids = to_pb.parse_name(name, "sessions")
@@ -140,8 +176,13 @@ class InterviewService(pb_grpc.InterviewServiceServicer):
                             ) -> pb.ListQuestionsResponse:
         await self._caller(context)
         questions = await self.interviews.questions(request.round or None)
-        size = request.page_size if request.page_size > 0 else 50
-        start = int(request.page_token) if request.page_token.isdigit() else 0
+        size = min(request.page_size, 200) if request.page_size > 0 else 50
+        if request.page_token and not PAGE_TOKEN.fullmatch(request.page_token):
+            raise Invalid("page_token", "Not a page token of this list; pass the "
+                          "next_page_token of the previous page, or none for the first.")
+        start = int(request.page_token or 0)
+        if start > len(questions):
+            raise Invalid("page_token", "The page token is past the end of the list.")
         page = questions[start:start + size]
         more = start + size < len(questions)
         return pb.ListQuestionsResponse(questions=[to_pb.question(q) for q in page],
@@ -180,16 +221,20 @@ class InterviewService(pb_grpc.InterviewServiceServicer):
             doc = await self.interviews.submit_text(session, meta.question_id,
                                                     getattr(meta, inline), mode)
             return to_pb.answer(await self.interviews.answer(doc.answer_id, caller))
-        limit = (await self.tenancy.tenant(caller.tenant)).max_upload_bytes
+        tenant = await self.tenancy.tenant(caller.tenant)
+        limit = tenant.max_upload_bytes
         checksum = hashlib.sha256()
         size = 0
-        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+        with self.limits.upload(f"tenant:{tenant.tenant}", SPOOL_BYTES,
+                                tenant.max_concurrent_uploads) as budget, \
+                tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
             async for message in request_iterator:
                 chunk = message.chunk
                 size += len(chunk)
                 if size > limit:
                     await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
                                         f"The upload is larger than {limit} bytes.")
+                budget.grow(size)  # the spool's disk budget, held as the file grows
                 checksum.update(chunk)
                 spool.write(chunk)
             if meta.sha256 and meta.sha256.lower() != checksum.hexdigest():
@@ -241,8 +286,24 @@ class InterviewService(pb_grpc.InterviewServiceServicer):
                                   snapshot=snapshot)
             if snapshot.state == pb.SESSION_STATE_COMPLETED:
                 return
+            next_check = time.monotonic() + self.recheck_s
             while True:
-                topic, event = await queue.get()
+                item: Item | bool
+                try:
+                    item = await asyncio.wait_for(queue.get(), self.recheck_s)
+                except TimeoutError:
+                    item = False
+                if item is not None and time.monotonic() >= next_check:
+                    next_check = time.monotonic() + self.recheck_s
+                    if not await still_open(self.interviews, self.tenancy, caller,
+                                            session_id):
+                        item = None
+                if item is None:  # deleted, expired or key revoked: the stream ends
+                    await context.abort(grpc.StatusCode.NOT_FOUND,
+                                        "The session was deleted or the API key revoked.")
+                if not isinstance(item, tuple):
+                    continue
+                topic, event = item
                 stamp = to_pb.timestamp(event.occurred_at)
                 if topic in to_pb.TOPIC_STAGES:
                     yield pb.SessionEvent(session=name, event_time=stamp,

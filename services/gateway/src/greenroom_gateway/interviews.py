@@ -6,11 +6,15 @@ gateway replicas answer the same way and a status is never out of step with the 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import Any, BinaryIO, Literal
 
@@ -38,6 +42,7 @@ from greenroom_common.keys import (
 )
 from greenroom_common.storage import ObjectStore
 
+from greenroom_gateway.limits import printable_ascii, valid_id
 from greenroom_gateway.tenancy import Caller, digest
 
 Publish = Callable[[Topic, Event], Awaitable[None]]
@@ -64,6 +69,24 @@ class Invalid(Exception):
 
 class Unavailable(Exception):
     """A dependency is not ready yet (e.g. the grader has not published the bank)."""
+
+
+class Expired(Exception):
+    """The practice session's token was right but is past its lifetime."""
+
+
+class TooMany(Exception):
+    """The session has all the answers it may have (in all, or for one question)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class AnswerCaps:
+    per_question: int = 3
+    per_session: int = 40
 
 
 EXTENSIONS = {".webm", ".mp4", ".mkv", ".mov", ".ogg", ".oga", ".mp3", ".wav", ".m4a", ".flac"}
@@ -99,11 +122,19 @@ class Interviews:
 
     BANK_TTL_S = 30.0
 
-    def __init__(self, store: ObjectStore, publish: Publish, max_text_chars: int) -> None:
+    def __init__(self, store: ObjectStore, publish: Publish, max_text_chars: int,
+                 token_ttl_s: float = 7 * 24 * 3600, caps: AnswerCaps | None = None,
+                 on_deleted: Callable[[str], None] | None = None) -> None:
         self.store = store
         self.publish = publish
         self.max_text_chars = max_text_chars
+        self.token_ttl_s = token_ttl_s
+        self.caps = caps or AnswerCaps()
+        self.on_deleted = on_deleted
         self._bank: tuple[float, QuestionBank] | None = None
+        # Answers accepted by this replica but not recorded yet, per session and question:
+        # counted against the caps so parallel uploads cannot all slip under them.
+        self._pending: Counter[tuple[str, str]] = Counter()
 
     # -- questions ----------------------------------------------------------------------
 
@@ -128,15 +159,23 @@ class Interviews:
         self, caller: Caller, *, round_: str | None, count: int | None,
         question_ids: list[str] | None, reference: str | None = None,
     ) -> tuple[SessionDoc, str, list[QuestionView]]:
+        if reference is not None and (len(reference) > 200 or not reference.isprintable()):
+            raise Invalid("reference", "The reference is at most 200 printable characters.")
+        if question_ids is not None and len(question_ids) > 20:
+            raise Invalid("question_ids", "A session has at most 20 questions.")
+        if count is not None and not 0 <= count <= 20:
+            raise Invalid("count", "count must be between 1 and 20.")
         bank = {q.id: q for q in (await self.bank()).questions}
         if question_ids:
             unknown = [q for q in question_ids if q not in bank]
             if unknown:
-                raise Invalid("question_ids", f"Unknown question ids: {', '.join(unknown)}.")
+                shown = ", ".join(q if valid_id(q) else repr(q[:40]) for q in unknown[:5])
+                raise Invalid("question_ids", f"Unknown question ids: {shown}.")
             chosen = [bank[q] for q in question_ids]
         elif round_:
             pool = [q for q in bank.values() if q.round == round_]
             if not pool:
+                round_ = round_ if valid_id(round_) else repr(round_[:40])
                 rounds = sorted({q.round for q in bank.values()})
                 raise Invalid("round", f"Unknown round {round_!r}; choose one of "
                               f"{', '.join(rounds)}.")
@@ -159,12 +198,20 @@ class Interviews:
     async def session(self, session_id: str, caller: Caller) -> SessionDoc:
         """The session if the caller may open it; otherwise :class:`NotFound`, whatever the
         cause (missing, wrong token, another tenant's), so nothing leaks."""
+        if not valid_id(session_id):
+            raise NotFound(session_id[:64])  # cannot name a stored session
         index = await self.store.get_json(session_index(session_id))
         if index is None or (not caller.public and index["tenant"] != caller.tenant):
             raise NotFound(session_id)
         found = await self.store.get_model(session_doc(index["tenant"], session_id), SessionDoc)
         if found is None or not caller.owns(found.tenant, found.token_sha256):
             raise NotFound(session_id)
+        if caller.public and self.token_ttl_s > 0:
+            created = found.created_at if found.created_at.tzinfo else \
+                found.created_at.replace(tzinfo=UTC)
+            age = (datetime.now(UTC) - created).total_seconds()
+            if age > self.token_ttl_s:
+                raise Expired(session_id)
         return found
 
     async def delete_session(self, session: SessionDoc) -> int:
@@ -174,6 +221,8 @@ class Interviews:
         prefix = session_prefix(session.tenant, session.session_id)
         await self.store.delete(session_doc(session.tenant, session.session_id))
         await self.store.delete(session_index(session.session_id))
+        if self.on_deleted is not None:
+            self.on_deleted(session.session_id)  # open streams of the session end now
         keys = await self.store.list(prefix)
         answer_ids = {k[len(prefix):].split("/", 1)[0] for k in keys
                       if k.endswith("/answer.json")}
@@ -192,16 +241,53 @@ class Interviews:
 
     async def _question(self, session: SessionDoc, question_id: str) -> QuestionView:
         if question_id not in session.question_ids:
-            raise Invalid("question_id", f"Question {question_id!r} is not part of this "
+            shown = repr(question_id) if valid_id(question_id) else "given"
+            raise Invalid("question_id", f"The question {shown} is not part of this "
                           "session.")
         bank = {q.id: q for q in (await self.bank()).questions}
         return bank[question_id]
 
+    @contextlib.asynccontextmanager
+    async def _slot(self, session: SessionDoc, question_id: str) -> AsyncIterator[None]:
+        """Room for one more answer to ``question_id`` within the caps, held until the
+        answer is recorded (:class:`TooMany` otherwise). Across replicas a burst can pass a
+        cap by the uploads in flight at that moment, no more."""
+        sid = session.session_id
+        prefix = session_prefix(session.tenant, sid)
+        keys = [k for k in await self.store.list(prefix) if k.endswith("/answer.json")]
+        pending = sum(n for (s, _), n in self._pending.items() if s == sid)
+        if len(keys) + pending >= self.caps.per_session:
+            raise TooMany(f"This session has {self.caps.per_session} answers, the most it "
+                          "can have; start a new session to practise more.")
+        same = self._pending[(sid, question_id)]
+        if len(keys) + pending >= self.caps.per_question:
+            docs = await asyncio.gather(*(self.store.get_model(k, AnswerDoc) for k in keys))
+            same += sum(1 for d in docs if d is not None and d.question_id == question_id)
+        if same >= self.caps.per_question:
+            raise TooMany(f"This question already has {self.caps.per_question} answers in "
+                          "this session, the most it can have; go on to the next question.")
+        self._pending[(sid, question_id)] += 1
+        try:
+            yield
+        finally:
+            self._pending[(sid, question_id)] -= 1
+            if self._pending[(sid, question_id)] <= 0:
+                del self._pending[(sid, question_id)]
+
     async def _record(self, doc: AnswerDoc) -> None:
+        """Write the answer's document and index, then make sure its session still exists.
+        A DELETE removes the session document first and sweeps the prefix after: if the
+        session is still there now, that sweep will see what was written here; if it is
+        gone, this answer removes itself (and the caller gets :class:`NotFound`). So a
+        deletion during a slow upload leaves nothing behind."""
         keys = AnswerKeys(doc.tenant, doc.session_id, doc.answer_id)
         await self.store.put_json(keys.answer, doc)
         await self.store.put_json(answer_index(doc.answer_id),
                                   {"tenant": doc.tenant, "session_id": doc.session_id})
+        if not await self.store.exists(session_doc(doc.tenant, doc.session_id)):
+            await self.store.delete_prefix(keys.prefix)
+            await self.store.delete(answer_index(doc.answer_id))
+            raise NotFound(doc.session_id)
 
     async def submit_text(self, session: SessionDoc, question_id: str, text: str,
                           mode: AnswerMode) -> AnswerDoc:
@@ -214,7 +300,8 @@ class Interviews:
                           f"{self.max_text_chars}.")
         doc = AnswerDoc(answer_id=new_id(), session_id=session.session_id,
                         tenant=session.tenant, question_id=question_id, mode=mode, text=text)
-        await self._record(doc)
+        async with self._slot(session, question_id):
+            await self._record(doc)
         await self.publish(Topic.SUBMITTED, AnswerSubmitted(
             tenant=doc.tenant, session_id=doc.session_id, answer_id=doc.answer_id,
             question_id=question_id, mode=mode, text=text,
@@ -225,6 +312,12 @@ class Interviews:
                            size: int, content_type: str | None, filename: str | None,
                            ) -> tuple[AnswerDoc, FailureDoc | None]:
         """Store the upload, then announce it. An empty file is recorded as failed at once."""
+        for name, value, longest in (("file.content_type", content_type, 127),
+                                     ("file.filename", filename, 255)):
+            if value is not None and (len(value) > longest or not printable_ascii(value)):
+                raise Invalid(name, f"The {name.split('.')[1].replace('_', ' ')} must be at "
+                              f"most {longest} printable ASCII characters; rename the file "
+                              "and upload it again.")
         question = await self._question(session, question_id)
         mode = media_mode(content_type, filename)
         self._check_mode(question, mode)
@@ -232,17 +325,22 @@ class Interviews:
                         tenant=session.tenant, question_id=question_id, mode=mode,
                         content_type=content_type, filename=filename, size_bytes=size)
         keys = AnswerKeys(doc.tenant, doc.session_id, doc.answer_id)
-        if size == 0:
-            failure = FailureDoc(stage=Stage.INGEST, reason="empty", message=(
-                "The uploaded file is empty. Record your answer again and check that the "
-                "recording started before you stopped it."))
+        async with self._slot(session, question_id):
+            if size == 0:
+                failure = FailureDoc(stage=Stage.INGEST, reason="empty", message=(
+                    "The uploaded file is empty. Record your answer again and check that the "
+                    "recording started before you stopped it."))
+                await self.store.put_json(keys.failure, failure)  # first: _record checks
+                await self._record(doc)
+                return doc, failure
+            doc.upload_key = keys.upload(upload_extension(filename))
+            try:
+                doc.size_bytes = await self.store.put_stream(
+                    doc.upload_key, stream, content_type or "application/octet-stream")
+            except BaseException:
+                await self.store.delete(doc.upload_key)  # no half-stored upload is left
+                raise
             await self._record(doc)
-            await self.store.put_json(keys.failure, failure)
-            return doc, failure
-        doc.upload_key = keys.upload(upload_extension(filename))
-        doc.size_bytes = await self.store.put_stream(
-            doc.upload_key, stream, content_type or "application/octet-stream")
-        await self._record(doc)
         await self.publish(Topic.SUBMITTED, AnswerSubmitted(
             tenant=doc.tenant, session_id=doc.session_id, answer_id=doc.answer_id,
             question_id=question_id, mode=mode, upload_key=doc.upload_key,
@@ -251,6 +349,8 @@ class Interviews:
         return doc, None
 
     async def answer(self, answer_id: str, caller: Caller) -> AnswerStatus:
+        if not valid_id(answer_id):
+            raise NotFound(answer_id[:64])
         index = await self.store.get_json(answer_index(answer_id))
         if index is None:
             raise NotFound(answer_id)

@@ -2,7 +2,10 @@
 
 Every gateway replica reads the answer topics without a consumer group, from the latest
 offset, so each replica sees every event and fans it out to the watchers connected to it.
-Watchers take a snapshot *after* subscribing, so no event falls between the two.
+Watchers take a snapshot *after* subscribing, so no event falls between the two. A watch
+ends (its queue yields ``None``) when its session is deleted through this replica; the
+streams also re-check their session and key every ``GREENROOM_STREAM_RECHECK_S``, which
+bounds how long a stream outlives a deletion or revocation made elsewhere.
 """
 
 from __future__ import annotations
@@ -17,20 +20,37 @@ from faststream import AckPolicy
 from faststream.kafka.fastapi import KafkaMessage, KafkaRouter
 from greenroom_common.contracts import TOPIC_PAYLOADS, Event, Topic
 
+from greenroom_gateway.interviews import Expired, Interviews, NotFound
+from greenroom_gateway.tenancy import Caller, Tenancy, Unauthenticated
+
 log = logging.getLogger("greenroom.gateway.live")
 
 LIVE_TOPICS = (Topic.SUBMITTED, Topic.INGESTED, Topic.TRANSCRIBED, Topic.OBSERVED,
                Topic.GRADED, Topic.FAILED, Topic.SESSION_COMPLETED)
 QUEUE_SIZE = 256
+Item = tuple[Topic, Event] | None  # None: the watch is over
+
+
+async def still_open(interviews: Interviews, tenancy: Tenancy, caller: Caller,
+                     session_id: str) -> bool:
+    """May ``caller``'s stream of ``session_id`` go on? Not once the session is deleted or
+    expired, nor once the caller's API key is revoked (asked of storage, not the cache)."""
+    try:
+        if caller.api_key is not None:
+            await tenancy.resolve(caller.api_key, fresh=True)
+        await interviews.session(session_id, caller)
+    except (NotFound, Expired, Unauthenticated):
+        return False
+    return True
 
 
 class LiveEvents:
     def __init__(self) -> None:
-        self._watchers: dict[str, set[asyncio.Queue[tuple[Topic, Event]]]] = defaultdict(set)
+        self._watchers: dict[str, set[asyncio.Queue[Item]]] = defaultdict(set)
 
     @contextlib.contextmanager
-    def watch(self, session_id: str) -> Iterator[asyncio.Queue[tuple[Topic, Event]]]:
-        queue: asyncio.Queue[tuple[Topic, Event]] = asyncio.Queue(QUEUE_SIZE)
+    def watch(self, session_id: str) -> Iterator[asyncio.Queue[Item]]:
+        queue: asyncio.Queue[Item] = asyncio.Queue(QUEUE_SIZE)
         self._watchers[session_id].add(queue)
         try:
             yield queue
@@ -38,6 +58,13 @@ class LiveEvents:
             self._watchers[session_id].discard(queue)
             if not self._watchers[session_id]:
                 del self._watchers[session_id]
+
+    def end(self, session_id: str) -> None:
+        """End every watch of ``session_id`` on this replica (the session is gone)."""
+        for queue in self._watchers.get(session_id, ()):
+            if queue.full():
+                queue.get_nowait()
+            queue.put_nowait(None)
 
     def deliver(self, topic: Topic, event: Event) -> None:
         for queue in self._watchers.get(event.session_id, ()):

@@ -35,7 +35,9 @@ class SessionCreate(BaseModel):
 
 class SessionCreated(BaseModel):
     session_id: str
-    token: str = Field(description="Send as 'Authorization: Bearer <token>' (or ?token=).")
+    token: str = Field(description="Send as 'Authorization: Bearer <token>' (the only "
+                       "place it is accepted); practice tokens expire after "
+                       "GREENROOM_SESSION_TOKEN_TTL_H hours.")
     questions: list[QuestionView]
 
 

@@ -12,12 +12,16 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from greenroom_common.documents import Document
 from greenroom_common.storage import ObjectStore
 from pydantic import Field
 
+from greenroom_gateway.limits import RateLimited
+
+__all__ = ["PUBLIC_TENANT", "Caller", "RateLimited", "Tenancy", "Unauthenticated"]
 PUBLIC_TENANT = "public"
 KEY_PREFIX = "grk_"
 
@@ -26,6 +30,8 @@ class TenantDoc(Document):
     tenant: str
     max_upload_bytes: int = Field(200 * 1024 * 1024, description="Largest upload accepted.")
     requests_per_minute: int = Field(600, description="Calls per minute, per gateway replica.")
+    max_concurrent_uploads: int = Field(8, description="Uploads in flight at once, per "
+                                        "gateway replica.")
 
 
 class ApiKeyDoc(Document):
@@ -51,7 +57,8 @@ class Caller:
     """Who is calling: a tenant (by API key) or a public practice candidate (by token)."""
 
     tenant: str
-    token: str | None = None
+    token: str | None = field(default=None, repr=False)
+    api_key: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def public(self) -> bool:
@@ -69,12 +76,6 @@ class Unauthenticated(Exception):
     """A key was sent but is not valid."""
 
 
-class RateLimited(Exception):
-    def __init__(self, retry_after_s: float) -> None:
-        super().__init__(f"retry after {retry_after_s:.1f}s")
-        self.retry_after_s = retry_after_s
-
-
 @dataclass
 class _Bucket:
     tokens: float
@@ -85,9 +86,13 @@ class _Bucket:
 class Tenancy:
     store: ObjectStore
     default_max_upload_bytes: int
-    cache_ttl_s: float = 30.0
+    cache_ttl_s: float = 5.0
+    key_cache_size: int = 10_000
     _tenants: dict[str, tuple[float, TenantDoc]] = field(default_factory=dict)
-    _keys: dict[str, tuple[float, ApiKeyDoc | None]] = field(default_factory=dict)
+    # Known and unknown keys alike, least recently used first; bounded, so a flood of random
+    # keys costs at most ``key_cache_size`` entries (and is rate-limited per client too).
+    _keys: OrderedDict[str, tuple[float, ApiKeyDoc | None]] = field(
+        default_factory=OrderedDict)
     _buckets: dict[str, _Bucket] = field(default_factory=dict)
 
     async def create_tenant(self, tenant: str, max_upload_bytes: int | None = None,
@@ -116,20 +121,33 @@ class Tenancy:
         await self.store.delete(api_key_key(digest(api_key)))
         self._keys.pop(digest(api_key), None)
 
-    async def resolve(self, api_key: str) -> str:
-        """The tenant of a key; :class:`Unauthenticated` if the key is unknown."""
+    def known(self, api_key: str) -> bool:
+        """Is ``api_key`` a valid key this replica looked up within ``cache_ttl_s``?"""
+        cached = self._keys.get(digest(api_key))
+        return (cached is not None and cached[1] is not None
+                and time.monotonic() - cached[0] <= self.cache_ttl_s)
+
+    async def resolve(self, api_key: str, fresh: bool = False) -> str:
+        """The tenant of a key; :class:`Unauthenticated` if the key is unknown. A lookup is
+        remembered ``cache_ttl_s`` (the bound on how long a revoked key still works on a
+        replica); ``fresh`` asks storage again."""
+        if len(api_key) > 256 or not api_key.isascii():
+            raise Unauthenticated("malformed API key")
         hashed = digest(api_key)
-        cached = self._keys.get(hashed)
+        cached = self._keys.pop(hashed, None)
         now = time.monotonic()
-        if cached is None or now - cached[0] > self.cache_ttl_s:
+        if fresh or cached is None or now - cached[0] > self.cache_ttl_s:
             cached = (now, await self.store.get_model(api_key_key(hashed), ApiKeyDoc))
-            self._keys[hashed] = cached
+        self._keys[hashed] = cached
+        while len(self._keys) > self.key_cache_size:
+            self._keys.popitem(last=False)
         if cached[1] is None:
             raise Unauthenticated("unknown API key")
         return cached[1].tenant
 
     async def tenant(self, tenant: str) -> TenantDoc:
         if tenant == PUBLIC_TENANT:
+            # Practice callers are limited per address and per session (limits.Limits).
             return TenantDoc(tenant=tenant, max_upload_bytes=self.default_max_upload_bytes,
                              requests_per_minute=10**6)
         cached = self._tenants.get(tenant)
@@ -149,5 +167,6 @@ class Tenancy:
         bucket.tokens = min(float(limit), bucket.tokens + (now - bucket.stamp) * limit / 60.0)
         bucket.stamp = now
         if bucket.tokens < 1.0:
-            raise RateLimited((1.0 - bucket.tokens) * 60.0 / limit)
+            raise RateLimited((1.0 - bucket.tokens) * 60.0 / limit,
+                              "Your team's rate limit is reached")
         bucket.tokens -= 1.0

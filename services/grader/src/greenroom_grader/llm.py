@@ -4,20 +4,29 @@ It rephrases the offline feedback as a short coaching note (``GradeDoc.coaching`
 sees a score it could change and its reply is never parsed for one: the verdict, scores and
 evidence stay those of the deterministic grader. Off unless ``GREENROOM_GRADER_LLM_URL`` is
 set; any failure (unreachable, slow, malformed) leaves the note out and is logged.
+
+The call has one total deadline (``GREENROOM_GRADER_LLM_TIMEOUT_S``: connecting, sending and
+the whole reply; a server that drips bytes is cut off when it passes), and redirects are
+never followed, so the bearer token goes to the configured host only.
 """
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
 import logging
-import urllib.request
-from urllib.parse import urlparse
+import socket
+import threading
+import time
+from urllib.parse import urlsplit
 
 from greenroom_common.config import Settings
 from greenroom_common.documents import GradeDoc
 
 log = logging.getLogger(__name__)
 MAX_NOTE = 1200
+MAX_REPLY = 256 * 1024
 SYSTEM = ("You are an interview coach for Python developers. Rewrite the feedback below as "
           "a short, warm, direct note to the candidate (at most 4 sentences). Use only the "
           "facts given; do not add claims, scores or a different verdict.")
@@ -27,7 +36,7 @@ def coaching_note(doc: GradeDoc, prompt: str, settings: Settings) -> str | None:
     url = settings.grader_llm_url
     if not url:
         return None
-    if urlparse(url).scheme not in {"http", "https"}:
+    if urlsplit(url).scheme not in {"http", "https"} or not urlsplit(url).hostname:
         log.warning("GREENROOM_GRADER_LLM_URL must be an http(s) URL; ignoring %s", url)
         return None
     facts = {"question": prompt, "verdict": doc.verdict, "strengths": doc.strengths,
@@ -39,15 +48,53 @@ def coaching_note(doc: GradeDoc, prompt: str, settings: Settings) -> str | None:
     headers = {"content-type": "application/json"}
     if settings.grader_llm_api_key:
         headers["authorization"] = f"Bearer {settings.grader_llm_api_key}"
-    request = urllib.request.Request(  # noqa: S310 - scheme checked above
-        url.rstrip("/") + "/chat/completions", data=json.dumps(body).encode(),
-        headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(  # noqa: S310 - scheme checked above
-                request, timeout=settings.grader_llm_timeout_s) as response:
-            reply = json.loads(response.read(256 * 1024))
+        reply = json.loads(_post(url.rstrip("/") + "/chat/completions",
+                                 json.dumps(body).encode(), headers,
+                                 settings.grader_llm_timeout_s))
         text = str(reply["choices"][0]["message"]["content"]).strip()
     except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
         log.warning("coaching endpoint failed, grade kept without a note: %s", exc)
         return None
     return text[:MAX_NOTE] or None
+
+
+def _post(url: str, body: bytes, headers: dict[str, str], deadline_s: float) -> bytes:
+    """POST ``body`` and return the reply's body, all within ``deadline_s`` seconds. Any
+    status but 200 is an error, redirects included: they are never followed (a redirect
+    would carry the bearer token to wherever it points)."""
+    parts = urlsplit(url)
+    connection_type = http.client.HTTPSConnection if parts.scheme == "https" \
+        else http.client.HTTPConnection
+    connection = connection_type(parts.hostname or "", parts.port, timeout=deadline_s)
+    expired = threading.Event()
+    started = time.monotonic()
+    connection.connect()  # within deadline_s (the socket's timeout)
+    sock = connection.sock  # kept: the connection drops its reference once a reply is read
+
+    def cut_off() -> None:  # wakes a blocked read on the socket, whatever it waits for
+        expired.set()
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+    timer = threading.Timer(max(0.0, deadline_s - (time.monotonic() - started)), cut_off)
+    timer.daemon = True
+    timer.start()
+    try:
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        connection.request("POST", path or "/", body=body, headers=headers)
+        response = connection.getresponse()
+        if response.status != 200:
+            where = " (redirects are not followed)" if 300 <= response.status < 400 else ""
+            raise OSError(f"the endpoint answered {response.status}{where}")
+        data = response.read(MAX_REPLY)
+    except (OSError, http.client.HTTPException) as exc:
+        if expired.is_set():
+            raise TimeoutError(f"no complete reply within {deadline_s:g} s") from exc
+        raise OSError(str(exc)) from exc
+    finally:
+        timer.cancel()
+        connection.close()
+    if expired.is_set() or time.monotonic() - started > deadline_s:
+        raise TimeoutError(f"no complete reply within {deadline_s:g} s")
+    return data

@@ -6,7 +6,8 @@ import tempfile
 from pathlib import Path
 
 from greenroom_common.contracts import AnswerIngested, AnswerSubmitted, Stage, Topic
-from greenroom_common.documents import IngestDoc
+from greenroom_common.documents import AnswerDoc, IngestDoc
+from greenroom_common.errors import Rejected
 from greenroom_common.keys import AnswerKeys
 from greenroom_common.worker import Worker
 
@@ -35,16 +36,28 @@ async def on_submitted(event: AnswerSubmitted) -> None:
     if not event.mode.has_media or event.upload_key is None:
         return  # typed and code answers go straight to the grader
     keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
-    done = await worker.once(keys.ingest, IngestDoc, lambda: _ingest(event, keys))
+    done = await worker.once(keys.ingest, IngestDoc, lambda: _ingest(keys))
     await worker.publish(Topic.INGESTED, ingested(event, done))
 
 
-async def _ingest(event: AnswerSubmitted, keys: AnswerKeys) -> IngestDoc:
-    assert event.upload_key is not None
+async def upload_key(keys: AnswerKeys) -> str:
+    """Where the gateway stored this answer's upload, as its own answer document says, and
+    only if that is under the answer's prefix. The event's ``upload_key`` is never used: a
+    forged event could name another tenant's media."""
+    doc = await worker.store.get_model(keys.answer, AnswerDoc)
+    if doc is None or not doc.upload_key or not doc.upload_key.startswith(keys.prefix) \
+            or "/" in doc.upload_key[len(keys.prefix):]:
+        raise Rejected("no_upload", "The upload of this answer was not found; record the "
+                       "answer again.")
+    return doc.upload_key
+
+
+async def _ingest(keys: AnswerKeys) -> IngestDoc:
+    source_key = await upload_key(keys)
     with tempfile.TemporaryDirectory(prefix="greenroom-ingest-") as tmp:
         work = Path(tmp)
         source = work / "upload"
-        await worker.store.download(event.upload_key, source)
+        await worker.store.download(source_key, source)
         result = extract(source, work, limits())
         await worker.store.put_file(keys.audio, result.audio, "audio/wav")
         frame_keys = []

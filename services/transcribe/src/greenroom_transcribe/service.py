@@ -75,7 +75,10 @@ async def _transcribe(event: AnswerIngested) -> TranscriptDoc:
         prompt = build_prompt(await vocabulary(event.question_id))
     with tempfile.TemporaryDirectory(prefix="greenroom-transcribe-") as tmp:
         audio = Path(tmp) / "audio.wav"
-        await worker.store.download(event.audio_key, audio)
+        # The key is derived, never taken from the event (a forged event could name another
+        # tenant's audio): ingest writes it there.
+        keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
+        await worker.store.download(keys.audio, audio)
         try:
             doc = await anyio.to_thread.run_sync(
                 lambda: engine.transcribe(audio, prompt=prompt))

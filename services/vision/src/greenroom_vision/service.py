@@ -44,9 +44,12 @@ async def _observe(event: AnswerIngested) -> VisionDoc:
             async with limit:
                 await worker.store.download(key, path)
 
+        # Frame keys are derived (ingest writes frame i at keys.frame(i)), never taken from
+        # the event: a forged event could name another tenant's frames.
+        keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
         async with anyio.create_task_group() as tg:
-            for i, (key, t) in enumerate(zip(event.frame_keys, event.frame_times_s,
-                                             strict=True)):
+            for i, t in enumerate(event.frame_times_s):
+                key = keys.frame(i)
                 path = Path(tmp) / f"{i:05d}-{key.rsplit('/', 1)[-1]}"
                 tg.start_soon(fetch, key, path)
                 frames.append((t, path))

@@ -90,22 +90,56 @@ export const api = {
 
 /**
  * Live events of a session (SSE). `onEvent(topic, data)` gets the snapshot and every
- * pipeline event; `onState(open)` tells whether the stream is connected. EventSource
- * reconnects by itself; the caller polls as a safety net while it is not open.
+ * pipeline event; `onState(open)` tells whether the stream is connected. Read with fetch,
+ * not EventSource: the token goes in the Authorization header, never in the URL (where it
+ * would land in proxy logs). It reconnects after a drop, and stops for good when the
+ * session is gone or its link expired (401/404); the caller polls while it is not open.
  */
 export function watchSession(sid, token, onEvent, onState) {
-  const url = `/api/sessions/${sid}/events?token=${encodeURIComponent(token)}`;
-  const source = new EventSource(url);
-  const topics = ["snapshot", "answers.submitted", "answers.ingested", "answers.transcribed",
-    "answers.observed", "answers.graded", "answers.failed", "sessions.completed"];
-  for (const topic of topics) {
-    source.addEventListener(topic, (event) => {
-      let data = null;
-      try { data = JSON.parse(event.data); } catch { return; }
-      onEvent(topic, data);
-    });
-  }
-  source.onopen = () => onState && onState(true);
-  source.onerror = () => onState && onState(source.readyState === EventSource.OPEN);
-  return () => source.close();
+  const stop = new AbortController();
+  const state = (open) => onState && onState(open);
+  const dispatch = (block) => {
+    let topic = "message";
+    const data = [];
+    for (const line of block.split("\n")) {
+      if (line.startsWith("event:")) topic = line.slice(6).trim();
+      else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+    }
+    if (!data.length) return; // a keep-alive comment
+    let parsed = null;
+    try { parsed = JSON.parse(data.join("\n")); } catch { return; }
+    onEvent(topic, parsed);
+  };
+  (async () => {
+    let delay = 1000;
+    while (!stop.signal.aborted) {
+      try {
+        const response = await fetch(`/api/sessions/${sid}/events`, {
+          headers: { authorization: `Bearer ${token}`, accept: "text/event-stream" },
+          signal: stop.signal, cache: "no-store",
+        });
+        if (response.status === 401 || response.status === 404) { state(false); return; }
+        if (!response.ok || !response.body) throw new Error(`status ${response.status}`);
+        state(true);
+        delay = 1000;
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = "";
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value.replace(/\r\n?/g, "\n");
+          let end;
+          while ((end = buffer.indexOf("\n\n")) >= 0) {
+            dispatch(buffer.slice(0, end));
+            buffer = buffer.slice(end + 2);
+          }
+        }
+      } catch { /* dropped or refused: try again below */ }
+      if (stop.signal.aborted) return;
+      state(false);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 30000);
+    }
+  })();
+  return () => stop.abort();
 }

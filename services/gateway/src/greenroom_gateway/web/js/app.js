@@ -8,15 +8,6 @@ import { findSession, forget, forgetAll, loadHistory, remember } from "./history
 import { MediaProblem, Recorder } from "./recorder.js";
 import { answerReport, progressView, sessionReport } from "./report.js";
 
-const ROUND_ORDER = ["recruiter", "fundamentals", "coding", "domain", "behavioural"];
-const ROUND_INFO = {
-  mock: ["Full mock interview", "About 15 minutes: the rounds in order — recruiter screen, fundamentals, coding, domain, behavioural."],
-  recruiter: ["Recruiter screen", "Your experience, projects and motivation."],
-  fundamentals: ["Python fundamentals", "The language, its data model and standard library."],
-  coding: ["Coding", "Write a function in the editor; it runs against hidden tests."],
-  domain: ["Domain", "Web services, data work and performance in practice."],
-  behavioural: ["Behavioural", "Situations you handled: situation, task, action, result."],
-};
 const STAGES = {
   media: [["ingest", "Reading the recording"], ["transcribe", "Transcribing your words"],
     ["vision", "On-camera analysis"], ["grade", "Grading"]],
@@ -26,7 +17,7 @@ const STAGES = {
 const POLL_MS = 8000;
 
 const state = {
-  config: { answer_limit_s: 180, retention_days: 30, max_text_chars: 20000 },
+  config: { answer_limit_s: 180, retention_days: 30, max_text_chars: 20000, token_ttl_hours: 168 },
   bank: [],
   byId: new Map(),
   mode: "video", // the candidate's choice: video | audio | text
@@ -42,7 +33,9 @@ const state = {
   stopWatch: null,
   sseOpen: false,
   refreshing: new Map(),
+  bankReady: null, // resolves once the question bank is loaded
   editor: null,
+  editorLoading: null,
   narration: null, // {recorder, take}
   sessionView: null,
   consented: false,
@@ -63,7 +56,11 @@ function screen(name, { focus = true } = {}) {
   for (const el of $$(".screen")) el.hidden = el.dataset.screen !== name;
   document.title = TITLES[name] || TITLES.start;
   document.body.dataset.screen = name;
-  if (name !== "progress" && name !== "consent" && location.hash) {
+  if (name === "session" && state.session) {
+    // A link to this report: reloading the page, or opening the link again, returns here.
+    const link = `#session/${state.session.id}`;
+    if (location.hash !== link) history.replaceState(null, "", link);
+  } else if (name !== "progress" && name !== "consent" && location.hash) {
     history.replaceState(null, "", location.pathname);
   }
   if (focus) {
@@ -85,29 +82,47 @@ function fail(el, message) {
 
 // -- start --------------------------------------------------------------------------------
 
+/** A round's name, from the start form: index.html holds the one list of rounds. */
+function roundName(round) {
+  const input = $$('#round-choices input[name="round"]').find((el) => el.value === round);
+  const name = input && $("strong", input.closest("label"));
+  return name ? name.textContent : title(round);
+}
+
 function roundsInBank() {
+  const order = $$('#round-choices input[name="round"]').map((el) => el.value).filter((r) => r !== "mock");
   const rounds = [...new Set(state.bank.map((q) => q.round))];
   return rounds.sort((a, b) => {
-    const ia = ROUND_ORDER.indexOf(a);
-    const ib = ROUND_ORDER.indexOf(b);
+    const ia = order.indexOf(a);
+    const ib = order.indexOf(b);
     return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
   });
 }
 
-function renderRounds() {
+/** The rounds are already in the page: fill in how many questions each has, hide those the
+ * bank lacks, add any the page does not know. */
+function fillRounds() {
   const box = $("#round-choices");
-  box.textContent = "";
-  const rounds = roundsInBank();
-  const options = [["mock", state.bank.length], ...rounds.map((r) => [r, state.bank.filter((q) => q.round === r).length])];
-  for (const [value, available] of options) {
-    const [name, note] = ROUND_INFO[value] || [title(value), ""];
+  const known = new Set($$('input[name="round"]', box).map((el) => el.value));
+  const counts = new Map([["mock", state.bank.length]]);
+  for (const q of state.bank) counts.set(q.round, (counts.get(q.round) || 0) + 1);
+  for (const round of roundsInBank()) {
+    if (known.has(round)) continue;
     box.append(h("label", { class: "choice" },
-      h("input", { type: "radio", name: "round", value, checked: value === "mock", "data-available": available }),
-      h("span", {}, h("strong", {}, name),
-        h("span", { class: "choice-note" }, note, ` (${available} question${available === 1 ? "" : "s"})`))));
+      h("input", { type: "radio", name: "round", value: round }),
+      h("span", {}, h("strong", {}, title(round)), h("span", { class: "choice-count" }))));
   }
-  for (const input of $$('input[name="round"]')) input.addEventListener("change", updateCount);
+  for (const input of $$('input[name="round"]', box)) {
+    const available = counts.get(input.value) || 0;
+    const label = input.closest("label");
+    input.dataset.available = String(available);
+    label.hidden = available === 0;
+    $(".choice-count", label).textContent = `${available} question${available === 1 ? "" : "s"}`;
+  }
+  const checked = $('input[name="round"]:checked', box);
+  if (!checked || checked.closest("label").hidden) $('input[name="round"][value="mock"]', box).checked = true;
   updateCount();
+  document.body.dataset.bank = "1";
 }
 
 function chosenRound() {
@@ -117,25 +132,25 @@ function chosenRound() {
 
 function updateCount() {
   const round = chosenRound();
-  const available = Number($('input[name="round"]:checked')?.dataset.available || 1);
+  const available = Number($('input[name="round"]:checked')?.dataset.available || 20);
   const count = $("#count");
   count.max = String(Math.min(20, available));
   count.value = String(Math.min(round === "mock" ? 5 : 3, available));
-  const minutes = Math.round((Number(count.value) * state.config.answer_limit_s) / 60);
-  $("#count-hint").textContent = `At most ${duration(state.config.answer_limit_s)} each (about ${minutes} minutes in all). Between 1 and ${count.max}.`;
+  const minutes = Math.max(1, Math.round((Number(count.value) * state.config.answer_limit_s) / 60));
+  $("#count-hint").textContent = `At most ${duration(state.config.answer_limit_s)} each (about ${minutes} minute${minutes === 1 ? "" : "s"} in all).`;
 }
 
 async function loadBank() {
-  const status = $("#rounds-loading");
   for (let attempt = 0; ; attempt += 1) {
     try {
       const body = await api.questions();
       state.bank = body.questions || [];
-      state.byId = new Map(state.bank.map((q) => [q.id, q]));
-      renderRounds();
+      for (const q of state.bank) state.byId.set(q.id, q);
+      fillRounds();
+      if (attempt) fail($("#start-error"), "");
       return;
     } catch (error) {
-      if (status) status.textContent = `${error.message} Retrying…`;
+      fail($("#start-error"), `The question bank did not load: ${error.message} Retrying…`);
       await new Promise((r) => setTimeout(r, Math.min(10000, 2000 * (attempt + 1))));
     }
   }
@@ -181,7 +196,7 @@ async function startInterview(event) {
     const body = round === "mock"
       ? await api.createSession({ question_ids: pickMock(n) })
       : await api.createSession({ round, count: n });
-    beginSession(body, round === "mock" ? `Mock interview` : ROUND_INFO[round]?.[0] || title(round));
+    beginSession(body, round === "mock" ? "Mock interview" : roundName(round));
   } catch (err) {
     fail(error, err.message);
     return;
@@ -232,10 +247,14 @@ function showConsent(infoOnly) {
   for (const el of $$("[data-video-only]")) el.hidden = audioOnly;
   for (const el of $$("[data-limit]")) el.textContent = duration(state.config.answer_limit_s);
   const days = state.config.retention_days;
+  const hours = state.config.token_ttl_hours;
+  const access = hours > 0
+    ? ` This browser can open and delete it for ${hours % 24 ? `${hours} hours` : `${hours / 24} days`}; after that its link expires.`
+    : "";
   for (const el of $$("[data-retention]")) {
-    el.textContent = days > 0
+    el.textContent = (days > 0
       ? `${days} days, then it is deleted automatically. You can delete it sooner at any time.`
-      : "Until you delete it.";
+      : "Until you delete it.") + access;
   }
   show($("#consent-agree"), !infoOnly);
   show($("#consent-typed"), !infoOnly);
@@ -271,7 +290,7 @@ function enterRoom(index) {
   const q = question();
   const n = state.session.questions.length;
   const mode = answerModeFor(index);
-  $("#room-step").textContent = `Question ${index + 1} of ${n} · ${ROUND_INFO[q.round]?.[0] || title(q.round)}`;
+  $("#room-step").textContent = `Question ${index + 1} of ${n} · ${roundName(q.round)}`;
   setRich($("#question-text"), q.prompt);
   $("#screen-room").dataset.mode = mode;
   show($("#room-media"), mode === "video" || mode === "audio");
@@ -489,14 +508,25 @@ function starterCode(q) {
 }
 
 function setupEditor(q, index) {
-  if (!state.editor) {
-    state.editor = createEditor($("#code-input"), { label: "Your code (Python)", describedBy: "code-hint" });
-  }
   const draft = state.drafts.get(index);
-  state.editor.setValue(draft !== undefined ? draft : starterCode(q));
-  state.editor.refresh();
+  const value = draft !== undefined ? draft : starterCode(q);
   $("#narrate").checked = false;
   show($("#narration-status"), false);
+  if (state.editor) {
+    state.editor.setValue(value);
+    state.editor.refresh();
+    return;
+  }
+  // The plain field works at once; the editor takes it over (and what is typed) when loaded.
+  const textarea = $("#code-input");
+  textarea.value = value;
+  if (!state.editorLoading) {
+    state.editorLoading = createEditor(textarea, { label: "Your code (Python)", describedBy: "code-hint" })
+      .then((editor) => {
+        state.editor = editor;
+        editor.refresh();
+      });
+  }
 }
 
 async function toggleNarration() {
@@ -628,8 +658,10 @@ function showAnswerScreen(index, kind) {
   $("#answer-title").textContent = `Your answer to question ${index + 1}`;
   setRich($("#answer-question"), q.prompt);
   show($("#progress-card"), true);
-  show($("#answer-report"), false);
-  $("#answer-report").textContent = "";
+  const report = $("#answer-report");
+  show(report, false);
+  report.textContent = "";
+  delete report.dataset.drawn; // what it showed is gone: renderAnswer draws it again
   fail($("#answer-error"), "");
   show($("#btn-retry"), false);
   const last = index + 1 >= n;
@@ -644,7 +676,7 @@ function showAnswerScreen(index, kind) {
 function trackAnswer(answerId, questionId, index, kind, recording) {
   state.answers.set(answerId, {
     answer_id: answerId, question_id: questionId, index, mode: kind, view: null, recording,
-    presence: undefined, rendered: "",
+    presence: undefined, announced: false,
   });
 }
 
@@ -676,10 +708,12 @@ function renderAnswer(answerId) {
   if (!entry || !entry.view || currentScreen() !== "answer") return;
   const view = entry.view;
   renderStages(entry.mode, view);
-  const key = `${view.status}:${view.stages.join(",")}:${entry.presence ? 1 : 0}`;
-  if (entry.rendered === key) return;
-  const previous = entry.rendered;
-  entry.rendered = key;
+  // Skip only a redraw of what the report shows now: showAnswerScreen empties it (and its
+  // mark) whenever the screen is opened again, for this answer or another.
+  const container = $("#answer-report");
+  const key = `${answerId}:${view.status}:${view.stages.join(",")}:${entry.presence ? 1 : 0}`;
+  if (container.dataset.drawn === key) return;
+  container.dataset.drawn = key;
   const error = $("#answer-error");
   if (view.status === "failed" && view.error) {
     const what = entry.mode === "text" || entry.mode === "code" ? "this answer" : "this recording";
@@ -690,7 +724,6 @@ function renderAnswer(answerId) {
     show(retry, state.session && state.session.questions[entry.index]?.id === entry.question_id);
   } else if (view.status === "graded") {
     fail(error, "");
-    const container = $("#answer-report");
     container.textContent = "";
     const recording = entry.recording;
     const seek = recording && recording.url ? (t) => {
@@ -705,7 +738,8 @@ function renderAnswer(answerId) {
     }));
     show(container, true);
     show($("#upload-box"), false);
-    if (!previous.startsWith("graded")) {
+    if (!entry.announced) {
+      entry.announced = true;
       const verdict = view.result ? `${view.result.verdict === "pass" ? "Pass" : "Fail"}${view.result.borderline ? " (borderline)" : ""}, score ${Math.round(view.result.score)} out of 100` : "done";
       announce(`Your answer is graded: ${verdict}.`);
     }
@@ -718,13 +752,14 @@ async function openAnswer(answerId) {
     const view = state.sessionView && state.sessionView.answers.find((a) => a.answer_id === answerId);
     const index = state.session.questions.findIndex((q) => q.id === (view && view.question_id));
     entry = { answer_id: answerId, question_id: view ? view.question_id : "", index: Math.max(0, index),
-      mode: view ? view.mode : "text", view: null, recording: null, presence: undefined, rendered: "" };
+      mode: view ? view.mode : "text", view: null, recording: null, presence: undefined, announced: true };
     state.answers.set(answerId, entry);
   }
   state.current = answerId;
   showAnswerScreen(entry.index, entry.mode);
   show($("#upload-box"), false);
   show($("#btn-next"), false);
+  show($("#btn-session"), true); // back to where it was opened from
   await refreshAnswer(answerId);
 }
 
@@ -848,14 +883,28 @@ async function openFromHistory(entry) {
   state.sessionView = null;
   screen("session");
   renderSession();
-  const view = await refreshSession();
+  // The prompts come from the question bank: wait for it (a little) to draw the report once.
+  const [view] = await Promise.all([refreshSession(), Promise.race([state.bankReady, delay(4000)])]);
   if (!view) {
     fail($("#session-status"), "This session's data is no longer on the server (deleted or expired).");
+    reveal();
     return;
   }
   state.session.questions = view.question_ids.map((id) => state.byId.get(id) || { id, prompt: id, round: "", answer_modes: ["text"] });
   if (!view.complete) watch();
   renderSession();
+  reveal();
+}
+
+const delay = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
+/** Show the page that a link to a report kept hidden until drawn (boot.js), focused as
+ * screen() would have. */
+function reveal() {
+  if (!document.documentElement.dataset.boot) return;
+  delete document.documentElement.dataset.boot;
+  const heading = $(`#screen-${currentScreen()} h1`);
+  if (heading) heading.focus();
 }
 
 function confirmDialog(text) {
@@ -922,7 +971,25 @@ function nextQuestion() {
 
 let infoReturn = "start";
 
+const SESSION_LINK = /^#session\/([\w-]+)$/;
+
 function route() {
+  const link = SESSION_LINK.exec(location.hash);
+  if (link) {
+    if (state.session && state.session.id === link[1]) {
+      if (currentScreen() !== "session") showSession();
+      return;
+    }
+    const entry = findSession(link[1]);
+    if (entry) {
+      openFromHistory(entry);
+    } else {
+      screen("start");
+      fail($("#start-error"), "That report is not on this device. Reports open on the device that took the interview, from My progress.");
+      reveal();
+    }
+    return;
+  }
   if (location.hash === "#progress") showProgress();
   else if (location.hash === "#privacy") {
     if (currentScreen() !== "consent") infoReturn = currentScreen();
@@ -940,9 +1007,9 @@ function leaveInfo() {
 }
 
 async function init() {
-  try {
-    state.config = { ...state.config, ...(await api.config()) };
-  } catch { /* defaults */ }
+  // Settings, question bank and (for a link to a report) the session are fetched at once.
+  const config = api.config().then((body) => { state.config = { ...state.config, ...body }; }, () => {});
+  state.bankReady = loadBank();
   $("#start-form").addEventListener("submit", startInterview);
   $("#consent-agree").addEventListener("click", () => { state.consented = true; enterRoom(state.index); });
   $("#consent-typed").addEventListener("click", () => { state.mode = "text"; enterRoom(state.index); });
@@ -1013,8 +1080,11 @@ async function init() {
     }
   });
   document.body.dataset.ready = "1";
-  if (location.hash) route();
-  await loadBank();
+  if (SESSION_LINK.test(location.hash)) route(); // needs no settings
+  await config;
+  updateCount();
+  if (location.hash && !SESSION_LINK.test(location.hash)) route();
+  await state.bankReady;
 }
 
 init();

@@ -1,11 +1,46 @@
 // The code editor of coding questions: CodeMirror 5 with the Python mode (vendor/), or the
 // plain textarea if the script did not load. Tab indents; Esc then Tab leaves the editor, so
-// keyboard users are never trapped.
+// keyboard users are never trapped. CodeMirror (400 KB) is loaded on first use only: the
+// first coding question, or the report of a coded answer; no other screen pays for it.
 
 import { h } from "./dom.js";
 
-export function createEditor(textarea, { label, describedBy } = {}) {
-  const CM = window.CodeMirror;
+const VENDOR = new URL("../vendor/codemirror-5.65.21/", import.meta.url);
+let loading = null;
+
+function load(tag, attrs) {
+  return new Promise((resolve, reject) => {
+    const el = document.createElement(tag);
+    Object.assign(el, attrs);
+    el.onload = resolve;
+    el.onerror = () => reject(new Error(`${attrs.src || attrs.href} did not load`));
+    if (tag === "link") {
+      // Before the app's own styles, which refine CodeMirror's.
+      document.head.insertBefore(el, document.querySelector('link[rel="stylesheet"]'));
+    } else {
+      document.head.append(el);
+    }
+  });
+}
+
+/** CodeMirror with its Python mode and runMode, loaded once; null if it cannot load. */
+export function loadCodeMirror() {
+  if (window.CodeMirror && window.CodeMirror.runMode) return Promise.resolve(window.CodeMirror);
+  if (!loading) {
+    const script = (name) => load("script", { src: new URL(name, VENDOR).href, async: false });
+    loading = Promise.all([
+      load("link", { rel: "stylesheet", href: new URL("codemirror.css", VENDOR).href }),
+      script("codemirror.js").then(() => Promise.all([script("python.js"), script("runmode.js")])),
+    ]).then(() => window.CodeMirror || null, () => {
+      loading = null; // try again next time
+      return null;
+    });
+  }
+  return loading;
+}
+
+export async function createEditor(textarea, { label, describedBy } = {}) {
+  const CM = await loadCodeMirror();
   if (!CM) {
     return {
       getValue: () => textarea.value,
@@ -61,19 +96,21 @@ export function createEditor(textarea, { label, describedBy } = {}) {
   };
 }
 
-/** Read-only highlighted code for reports (CodeMirror's runMode), or plain text. */
+/** Read-only code for reports: plain text at once, highlighted by CodeMirror's runMode as
+ * soon as it is loaded (the same text, so nothing moves). */
 export function highlightedCode(code) {
-  const pre = h("pre", { class: "code cm-s-default" });
-  const codeEl = h("code", {});
+  // Focusable: a long line scrolls sideways, and keyboard users must be able to scroll it.
+  const pre = h("pre", { class: "code cm-s-default", tabindex: "0", role: "region", "aria-label": "Your code" });
+  const codeEl = h("code", {}, code);
   pre.append(codeEl);
-  const CM = window.CodeMirror;
-  if (CM && CM.runMode) {
+  loadCodeMirror().then((CM) => {
+    if (!CM || !CM.runMode) return;
+    const spans = [];
     CM.runMode(code, { name: "python", version: 3 }, (text, style) => {
-      if (style) codeEl.append(h("span", { class: style.split(" ").map((c) => `cm-${c}`).join(" ") }, text));
-      else codeEl.append(text);
+      spans.push(style ? h("span", { class: style.split(" ").map((c) => `cm-${c}`).join(" ") }, text) : text);
     });
-  } else {
-    codeEl.textContent = code;
-  }
+    codeEl.textContent = "";
+    codeEl.append(...spans);
+  });
   return pre;
 }

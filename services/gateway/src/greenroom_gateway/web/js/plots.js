@@ -158,7 +158,7 @@ export function stripChart(opts) {
         s("circle", { cx: 2.5, cy: 2.5, r: 0.9, fill: "#8c959f" }))));
   opts.rows.forEach((row, i) => {
     const y = m.t + i * (rowH + 8);
-    svg.append(s("text", { x: m.l - 8, y: y + rowH / 2 + 4, "text-anchor": "end", style: "font-size:12px;fill:#1b1f23" }, row.name));
+    svg.append(s("text", { x: m.l - 8, y: y + rowH / 2 + 4, "text-anchor": "end", class: "row-name" }, row.name));
     for (const span of row.spans) {
       const fill = span.state === true ? "#1d6b47" : span.state === false ? `url(#${id}-hatch)` : `url(#${id}-dots)`;
       svg.append(s("rect", { x: X(span.from), y, width: Math.max(0.5, X(span.to) - X(span.from)), height: rowH, fill }));

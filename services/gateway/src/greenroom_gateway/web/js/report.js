@@ -5,6 +5,7 @@
 import { clock, formatDate, h, pct, rich, title } from "./dom.js";
 import { highlightedCode } from "./editor.js";
 import { lineChart, stripChart } from "./plots.js";
+import { decidingConditions, failedRounds, tidy, tidyPunctuation } from "./verdict.js";
 
 const FILLER_WORDS = new Set(["um", "umm", "uh", "uhm", "uhh", "er", "erm", "ah", "hmm", "mm"]);
 const LONG_PAUSE_S = 2.0;
@@ -22,7 +23,7 @@ const norm = (word) => String(word).toLowerCase().replace(/^[^\w*]+|[^\w]+$/g, "
 
 /** Text with "m:ss" times turned into buttons that seek the recording (when there is one). */
 export function linkTimes(text, seek) {
-  return rich(text, (part) => timeButtons(part, seek));
+  return rich(text, (part) => timeButtons(tidyPunctuation(part), seek));
 }
 
 function timeButtons(text, seek) {
@@ -54,31 +55,61 @@ function borderlineBadge(attrs = {}) {
   return h("span", { class: "badge borderline", ...attrs }, "Borderline");
 }
 
-function verdictBanner(verdict, score, { provisional, rule, heading, margin, borderline, tipping }) {
+/**
+ * The verdict banner, read in two seconds: the verdict, the score, the distance to the pass
+ * line and the one or two conditions that decided it, in plain words; the whole rule behind
+ * "Why". Borderline verdicts add a badge and what would tip them. `id` prefixes every id
+ * inside ("verdict" for an answer, "session-verdict" for the session), so the answer and
+ * session reports, both in the page, never share one.
+ */
+function verdictBanner(verdict, score, { id = "verdict", provisional, rule, heading, margin,
+  borderline, tipping, deciding = [], more = 0, ruleParts = null }) {
   const pass = verdict === "pass";
   const close = marginWords(margin);
   const tips = Array.isArray(tipping) ? tipping.filter(Boolean) : [];
+  const sub = (name) => (id === "verdict" ? name : `${id}-${name}`);
+  const parts = ruleParts || { rule: tidy(rule || ""), all: [] };
   return h("div", {
-    class: `verdict ${pass ? "pass" : "fail"}${borderline ? " is-borderline" : ""}`, id: "verdict",
+    class: `verdict ${pass ? "pass" : "fail"}${borderline ? " is-borderline" : ""}`, id,
     "data-verdict": verdict, "data-borderline": borderline ? "true" : null,
   },
     h("span", { class: "verdict-word" },
       h("span", { class: "verdict-icon", "aria-hidden": "true" }, pass ? "✓" : "✗"),
       h("span", {}, heading ? `${heading}: ` : "", pass ? "Pass" : "Fail")),
     Number.isFinite(score) ? h("span", { class: "verdict-score" }, `Score ${Math.round(score)} / 100`) : null,
-    borderline ? borderlineBadge({ id: "borderline-badge" }) : null,
+    borderline ? borderlineBadge({ id: sub("borderline-badge") }) : null,
     provisional ? h("span", { class: "badge", title: "The grading rule is provisional" }, "provisional") : null,
     close || borderline
-      ? h("p", { class: "verdict-margin", id: "verdict-margin" },
+      ? h("p", { class: "verdict-margin", id: sub("verdict-margin") },
         close ? `${title(close)}${!pass && margin > 0 ? ", but another condition of the rule was not met" : ""}.` : "",
         borderline ? `${close ? " " : ""}A close call: the verdict is still a ${pass ? "pass" : "fail"}, but a small change would turn it.` : "")
       : null,
+    deciding.length
+      ? h("ul", { class: "verdict-reasons", id: sub("verdict-reasons"), "aria-label": "What decided it" },
+        deciding.map((d) => h("li", {}, rich(d))),
+        more ? h("li", { class: "verdict-more" }, `And ${more} more: see why.`) : null)
+      : null,
     borderline && tips.length
       ? h("div", { class: "verdict-tipping" },
-        h("p", { class: "verdict-tipping-title", id: "tipping-title" }, `What would turn it into a ${pass ? "fail" : "pass"}`),
-        h("ul", { id: "tipping", "aria-labelledby": "tipping-title" }, tips.map((t) => h("li", {}, rich(String(t))))))
+        h("p", { class: "verdict-tipping-title", id: sub("tipping-title") }, `What would turn it into a ${pass ? "fail" : "pass"}`),
+        h("ul", { id: sub("tipping"), "aria-labelledby": sub("tipping-title") }, tips.map((t) => h("li", {}, rich(tidy(String(t)))))))
       : null,
-    rule ? h("p", { class: "verdict-rule" }, rule) : null);
+    parts.rule || parts.all.length
+      ? h("details", { class: "verdict-why", id: sub("verdict-why") },
+        h("summary", {}, "Why: the grading rule"),
+        parts.rule ? h("p", { class: "verdict-rule" }, parts.rule) : null,
+        parts.all.length
+          ? [h("p", { class: "verdict-rule" }, "Not met:"), h("ul", { class: "verdict-rule" }, parts.all.map((t) => h("li", {}, rich(t))))]
+          : null)
+      : null);
+}
+
+/** The filled part of a score bar: its width set through the CSSOM, never a style attribute
+ * (a strict Content-Security-Policy refuses those). */
+function barFill(score) {
+  const fill = h("span", {});
+  fill.style.width = `${Math.max(0, Math.min(100, score))}%`;
+  return fill;
 }
 
 function dimensionList(dimensions, seek) {
@@ -92,10 +123,10 @@ function dimensionList(dimensions, seek) {
     const coaching = dim.weight === 0;
     return h("li", { class: "dim", "data-dimension": dim.name },
       h("div", { class: "dim-head" },
-        h("span", {}, title(dim.name), coaching ? h("span", { class: "badge", style: "margin-left:.4rem" }, "coaching only") : null),
+        h("span", {}, title(dim.name), coaching ? h("span", { class: "badge badge-after" }, "coaching only") : null),
         h("span", {}, `${score} / 100`)),
-      h("div", { class: `dim-bar${score < 50 ? " low" : ""}`, "aria-hidden": "true" }, h("span", { style: `width:${Math.max(0, Math.min(100, score))}%` })),
-      DIMENSION_HELP[dim.name] ? h("div", { class: "hint", style: "margin:0" }, DIMENSION_HELP[dim.name]) : null,
+      h("div", { class: `dim-bar${score < 50 ? " low" : ""}`, "aria-hidden": "true" }, barFill(score)),
+      DIMENSION_HELP[dim.name] ? h("div", { class: "hint dim-help" }, DIMENSION_HELP[dim.name]) : null,
       dim.evidence && dim.evidence.length
         ? h("details", {}, h("summary", {}, `Evidence (${dim.evidence.length})`),
           h("ul", {}, dim.evidence.map((e) => h("li", {}, linkTimes(e, seek)))))
@@ -339,9 +370,12 @@ export function answerReport(answer, ctx) {
   const result = answer.result;
   const seek = ctx.seek || null;
   if (result) {
+    const missedListed = Array.isArray(result.missed) && result.missed.length > 0;
+    const decided = decidingConditions(result.rule, { missedListed });
     root.append(verdictBanner(result.verdict, result.score, {
       provisional: result.provisional, rule: result.rule,
       margin: result.margin, borderline: !!result.borderline, tipping: result.tipping,
+      deciding: result.verdict === "pass" ? [] : decided.shown, more: decided.more, ruleParts: decided,
     }));
     if (result.off_topic) root.append(h("p", { class: "callout warn" }, "This answer seems to be about something else than the question."));
   }
@@ -413,16 +447,20 @@ export function sessionReport(view, ctx) {
   const root = h("div", {});
   const report = view.report;
   if (report) {
-    root.append(verdictBanner(report.verdict, report.score, { provisional: report.provisional, rule: report.rule, heading: "Session" }));
+    const failed = failedRounds(report.rounds, title);
+    root.append(verdictBanner(report.verdict, report.score, {
+      id: "session-verdict", provisional: report.provisional, rule: report.rule, heading: "Session",
+      deciding: failed.slice(0, 2), more: Math.max(0, failed.length - 2),
+    }));
     if (report.improvements && report.improvements.length) {
       root.append(h("section", { class: "card feedback", "aria-labelledby": "top-improve" },
         h("h2", { id: "top-improve" }, "Top improvements"),
-        h("ol", { class: "improvements", id: "top-improvements" }, report.improvements.slice(0, 3).map((t) => h("li", {}, rich(t))))));
+        h("ol", { class: "improvements", id: "top-improvements" }, report.improvements.slice(0, 3).map((t) => h("li", {}, rich(t, tidyPunctuation))))));
     }
     if (report.strengths && report.strengths.length) {
       root.append(h("section", { class: "card feedback", "aria-labelledby": "top-strengths" },
         h("h2", { id: "top-strengths" }, "Strengths"),
-        h("ul", { class: "strengths" }, report.strengths.slice(0, 3).map((t) => h("li", {}, rich(t))))));
+        h("ul", { class: "strengths" }, report.strengths.slice(0, 3).map((t) => h("li", {}, rich(t, tidyPunctuation))))));
     }
     if (report.rounds && report.rounds.length) {
       root.append(h("section", { class: "card", "aria-labelledby": "rounds-title" },
@@ -464,7 +502,7 @@ export function sessionReport(view, ctx) {
   });
   root.append(h("section", { class: "card", "aria-labelledby": "answers-title" },
     h("h2", { id: "answers-title" }, "Answers"),
-    listTable(["#", "Question", "Verdict", "Score", ""], rows, { id: "answers-table" })));
+    listTable(["#", "Question", "Verdict", "Score", { label: "Report", hidden: true }], rows, { id: "answers-table" })));
   return root;
 }
 
@@ -473,12 +511,16 @@ function listWords(items) {
   return items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }
 
-/** A table that stacks into labelled rows on narrow screens (CSS uses data-label). */
+/** A table that stacks into labelled rows on narrow screens (CSS uses data-label). A column
+ * given as {label, hidden: true} (buttons) has a header for screen readers only, and no label
+ * on narrow screens. */
 function listTable(columns, rows, attrs = {}) {
+  const cols = columns.map((c) => (typeof c === "string" ? { label: c, hidden: false } : c));
   return h("div", { class: "table-wrap" }, h("table", { class: "list", ...attrs },
-    h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c)))),
+    h("thead", {}, h("tr", {}, cols.map((c) => h("th", { scope: "col" },
+      c.hidden ? h("span", { class: "visually-hidden" }, c.label) : c.label)))),
     h("tbody", {}, rows.map((row) => h("tr", row.attrs || {},
-      row.cells.map((cell, i) => h("td", { "data-label": columns[i] }, cell)))))));
+      row.cells.map((cell, i) => h("td", { "data-label": cols[i].hidden ? "" : cols[i].label }, cell)))))));
 }
 
 export function verdictTag(verdict) {
@@ -509,13 +551,13 @@ export function progressView(entries, { open, remove }) {
     }), done.length === 1 ? h("p", { class: "hint" }, "One finished session so far: the lines appear from the second one.") : null));
   }
   root.append(h("section", { class: "card" }, h("h2", {}, "Sessions"),
-    listTable(["#", "Started", "Interview", "Verdict", "Score", ""], entries.map((e, i) => ({
+    listTable(["#", "Started", "Interview", "Verdict", "Score", { label: "Actions", hidden: true }], entries.map((e, i) => ({
       attrs: { "data-session": e.session_id },
       cells: [String(i + 1), formatDate(e.started_at),
         [e.label || "Interview", e.count ? ` · ${e.count} question${e.count === 1 ? "" : "s"}` : ""],
         e.verdict ? verdictTag(e.verdict) : "not finished",
         Number.isFinite(e.score) ? String(Math.round(e.score)) : "—",
-        h("div", { class: "actions", style: "margin:0" },
+        h("div", { class: "actions actions-inline" },
           h("button", { type: "button", class: "button small", onclick: () => open(e) }, "Open", h("span", { class: "visually-hidden" }, ` session ${i + 1}`)),
           h("button", { type: "button", class: "button small danger", onclick: () => remove(e) }, "Delete", h("span", { class: "visually-hidden" }, ` session ${i + 1}`)))],
     })), { id: "history-table" })));
