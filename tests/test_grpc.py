@@ -18,26 +18,16 @@ import httpx
 import pytest
 from greenroom.v1 import interview_pb2 as pb
 from greenroom_client import Client
-from greenroom_local.platform import REPO, LocalPlatform, venvs
+from greenroom_local.platform import REPO, LocalPlatform
 from grpc_status import rpc_status
 from minio import Minio
 
 from tests.support import media
+from tests.support.edge import admin
 
 pytestmark = pytest.mark.platform
 T = TypeVar("T")
 BIN = Path(os.environ.get("GREENROOM_CACHE", Path.home() / ".cache" / "greenroom")) / "bin"
-
-
-def admin(platform: LocalPlatform, *args: str) -> str:
-    """The operator's command, as an operator runs it."""
-    env = {**os.environ, **platform.service_env(),
-           "PYTHONPATH": os.pathsep.join(str(REPO / p) for p in (
-               "libs/common/src", "services/gateway/src", "clients/python/src"))}
-    result = subprocess.run([str(venvs()["gateway"] / "bin" / "python"), "-m",
-                             "greenroom_gateway.admin", *args], env=env, capture_output=True,
-                            text=True, timeout=60, check=True)
-    return result.stdout.strip()
 
 
 def tenant(platform: LocalPlatform, name: str, *limits: str) -> str:

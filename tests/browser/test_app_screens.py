@@ -101,12 +101,17 @@ def test_every_screen_has_no_axe_violation(app: OfflineApp) -> None:
     assert_accessible(page, "room, coding question")
 
 
-def test_the_code_editor_loads_only_for_coding_questions(app: OfflineApp) -> None:
-    page = app.page
-    app.open()
+def one_typed_answer(page: Page) -> None:
+    """A one-question typed session, answered, on to its session report."""
     start(page, "fundamentals", 1, "text")
     answer_typed(page, "A tuple is immutable.")
     page.click("#btn-next")
+
+
+def test_the_code_editor_loads_only_for_coding_questions(app: OfflineApp) -> None:
+    page = app.page
+    app.open()
+    one_typed_answer(page)
     expect(page.locator("#session-verdict")).to_be_visible()
     assert codemirror_requests(app) == []
     assert page.evaluate("typeof window.CodeMirror") == "undefined"
@@ -120,9 +125,7 @@ def test_the_code_editor_loads_only_for_coding_questions(app: OfflineApp) -> Non
 def test_the_delete_dialog_keeps_off_the_screen_edges(phone: OfflineApp) -> None:
     page = phone.page
     phone.open()
-    start(page, "fundamentals", 1, "text")
-    answer_typed(page, "A tuple is immutable.")
-    page.click("#btn-next")
+    one_typed_answer(page)
     page.click("#btn-delete-session")
     dialog = page.locator("#confirm-dialog")
     expect(dialog).to_be_visible()
@@ -137,9 +140,7 @@ def test_the_delete_dialog_keeps_off_the_screen_edges(phone: OfflineApp) -> None
 def test_no_id_is_used_twice_once_both_reports_are_drawn(app: OfflineApp) -> None:
     page = app.page
     app.open()
-    start(page, "fundamentals", 1, "text")
-    answer_typed(page, "A tuple is immutable.")
-    page.click("#btn-next")
+    one_typed_answer(page)
     expect(page.locator("#session-verdict")).to_be_visible()
     # The answer report is still in the page, hidden: ids must differ across both.
     duplicates = page.evaluate("""() => {
