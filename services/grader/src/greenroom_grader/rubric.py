@@ -86,7 +86,6 @@ class Tuning:
     contrary: float = 0.80  # cosine of a statement to a contrary version of a key point ...
     contrary_gap: float = 0.10  # ... and how much closer to it than to the point's wordings
     concept_votes: int = 1  # wordings of a point that must share a word for it to be a concept
-    concept_words: int = 1  # ... or how many of its concept words a statement names
     specific: float = 0.0  # a covering statement is this much closer to the point than to
     #                         the question itself ("Decorators are a powerful feature": no)
     words_per_point: int = 14  # a sentence explains at most one key point per this many words
@@ -231,11 +230,11 @@ def concepts(point: KeyPoint, votes: int = 2) -> tuple[list[str], frozenset[str]
     return _CONCEPTS[key]
 
 
-def _names_a_concept(text: str, point: KeyPoint, votes: int = 2, words: int = 1) -> bool:
-    """One of the point's concept phrases, or ``words`` of its concept words."""
+def _names_a_concept(text: str, point: KeyPoint, votes: int = 2) -> bool:
+    """One of the point's concept phrases or concept words."""
     phrases, own = concepts(point, votes)
     unit = from_text(text)
-    return len(own & set(unit.stems)) >= words or bool(find(unit, phrases))
+    return bool(own & set(unit.stems)) or bool(find(unit, phrases))
 
 
 @dataclass(frozen=True)
@@ -377,8 +376,7 @@ def _by_meaning(point: KeyPoint, reading: Reading, close: Closeness, wrong_sente
                 or close.right[i] - topic[i] < tuning.specific):
             continue
         score = float(close.right[i])
-        if score > best and _names_a_concept(unit.text, point, tuning.concept_votes,
-                                             tuning.concept_words):
+        if score > best and _names_a_concept(unit.text, point, tuning.concept_votes):
             best, best_at = score, int(i)
         if best_at >= 0 and float(close.right[i]) < best:
             break
