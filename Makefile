@@ -23,7 +23,7 @@ lint:
 	@echo "== mypy"; $(DEV) -m mypy libs/common/src services/*/src clients/python/src/greenroom_client tools/greenroom_local
 
 unit: ## pure-logic tests of the shared package, gateway, ingest and grader
-	@$(DEV) -m pytest -q libs/common/tests services/gateway/tests services/ingest/tests services/grader/tests
+	@$(DEV) -m pytest -q libs/common/tests services/gateway/tests services/ingest/tests services/grader/tests tools/tests
 
 service-tests: ## model-backed cores, each in its own environment
 	@PYTHONPATH=libs/common/src:services/transcribe/src $(call env_python,transcribe) -m pytest -q -p no:cacheprovider services/transcribe/tests

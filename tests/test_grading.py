@@ -84,9 +84,7 @@ def test_typed_and_spoken_answers_get_the_same_content_score(
     assert presence["weight"] == 0.0
     assert {d["name"] for d in typed["dimensions"]} == {"content", "structure", "clarity"}
 
-    report = client.http.get(f"/api/sessions/{spoken_session.id}",
-                             headers=spoken_session.auth).json()
-    assert report["complete"] is True
+    report = client.report(spoken_session)
     assert report["report"]["verdict"] == "pass"
     assert report["report"]["rounds"] == [
         {"round": "fundamentals", "verdict": "pass", "answers": 1, "passed": 1,
@@ -114,8 +112,7 @@ def test_code_answers_run_in_the_sandbox_and_feed_the_report(client: Client) -> 
     assert "processes" in stopped["rule"]
     assert any("limit" in tip for tip in stopped["improvements"])
 
-    report = client.http.get(f"/api/sessions/{session.id}", headers=session.auth).json()
-    assert report["complete"] is True
+    report = client.report(session)
     summary = report["report"]
     assert summary["rounds"][0]["round"] == "coding"
     assert (summary["rounds"][0]["answers"], summary["rounds"][0]["passed"]) == (2, 1)

@@ -41,8 +41,7 @@ def test_spoken_video_answer_is_transcribed_observed_and_graded(
     assert result["provisional"] is False
     assert "Language fundamentals" in result["rule"]
 
-    report = client.http.get(f"/api/sessions/{session.id}", headers=session.auth).json()
-    assert report["complete"] is True
+    report = client.report(session)
     assert report["report"]["answers"] == {"lf-02": answer_id}
 
 

@@ -53,11 +53,12 @@ def main() -> int:
         while not stopping:
             time.sleep(0.5)
             platform.check_alive()
-    except StartupError as exc:
+    except StartupError as exc:  # a service that cannot start at all
         print(f"Greenroom stopped: {exc}", file=sys.stderr)
         platform.stop()
         return 1
-    print("Stopping Greenroom …", flush=True)
+    restarts = {name: n for name, n in platform.supervisor.restarts.items() if n}
+    print("Stopping Greenroom …" + (f" (restarts: {restarts})" if restarts else ""), flush=True)
     platform.stop()
     print("Stopped.", flush=True)
     return 0

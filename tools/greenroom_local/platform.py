@@ -1,8 +1,9 @@
 """The local platform: Kafka, MinIO and the five services as supervised processes.
 
-Used by ``make up`` (``python -m greenroom_local up``) and by the cross-service tests, which
-start it on free ports in a temporary folder, or point it at testcontainers' Kafka and MinIO
-when a Docker engine answers.
+Used by ``make up`` (``python -m greenroom_local up``), by the cross-service tests, which
+start it on free ports in a temporary folder (or point it at testcontainers' Kafka and
+MinIO), and by the chaos run, which starts several replicas of each pipeline service.
+A crashed process is restarted by :class:`~greenroom_local.supervisor.Supervisor`.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import asyncio
 import json
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 from greenroom_local.infra import KafkaNode, MinioNode
-from greenroom_local.processes import Process, StartupError, http_ok
+from greenroom_local.processes import Process, http_ok
+from greenroom_local.supervisor import Supervisor
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = ("grader", "transcribe", "vision", "ingest", "gateway")
@@ -64,7 +67,9 @@ class LocalPlatform:
     secret_key: str = "greenroom-secret"  # noqa: S105 - local development default
     bucket: str = "greenroom"
     partitions: int = 6
-    processes: list[Process] = field(default_factory=list)
+    replicas: dict[str, int] = field(default_factory=dict)
+    supervisor: Supervisor = field(default_factory=Supervisor)
+    _started: list[str] = field(default_factory=list)
 
     @classmethod
     def on_free_ports(cls, data_dir: Path, **kwargs: object) -> LocalPlatform:
@@ -90,6 +95,23 @@ class LocalPlatform:
 
     def url(self, service: str = "gateway") -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
+
+    @property
+    def processes(self) -> list[Process]:
+        """Every running child, infrastructure first (names: ``kafka``, ``grader``,
+        ``grader-2`` …)."""
+        return [self.supervisor.children[name].process for name in self._started]
+
+    def instances(self) -> list[tuple[str, str]]:
+        """``(instance, service)`` for every service replica to run; the first replica of a
+        service is named after it and uses its configured port."""
+        found = []
+        for name in self.services:
+            for i in range(1, max(1, self.replicas.get(name, 1)) + 1):
+                instance = name if i == 1 else f"{name}-{i}"
+                self.ports.setdefault(instance, free_port())
+                found.append((instance, name))
+        return found
 
     @property
     def log_dir(self) -> Path:
@@ -123,17 +145,45 @@ class LocalPlatform:
             self.stop()
             raise
 
+    def _minio(self) -> MinioNode:
+        return MinioNode(self.data_dir / "minio", self.minio_port, self.minio_console_port,
+                         self.access_key, self.secret_key)
+
+    def _kafka(self) -> KafkaNode:
+        return KafkaNode(self.data_dir / "kafka", self.kafka_port, self.kafka_controller_port)
+
+    def _minio_ready(self) -> bool:
+        return http_ok(self._minio().ready_url)
+
     def _start_infra(self) -> None:
-        minio = MinioNode(self.data_dir / "minio", self.minio_port, self.minio_console_port,
-                          self.access_key, self.secret_key)
-        kafka = KafkaNode(self.data_dir / "kafka", self.kafka_port, self.kafka_controller_port)
-        procs = [minio.process(self.log_dir), kafka.process(self.log_dir)]
-        for proc in procs:
-            proc.start()
-            self.processes.append(proc)
-        procs[0].wait_until(lambda: http_ok(minio.ready_url), 120, "MinIO readiness")
+        minio = self._launch("minio", lambda: self._minio().process(self.log_dir),
+                             self._minio_ready)
+        kafka = self._launch("kafka", lambda: self._kafka().process(self.log_dir),
+                             self._kafka_answers)
+        minio.wait_until(self._minio_ready, 120, "MinIO readiness")
         # Readiness of Kafka is a metadata answer (topic creation), not an open port.
-        procs[1].wait_until(self._kafka_answers, 180, "Kafka metadata")
+        kafka.wait_until(self._kafka_answers, 180, "Kafka metadata")
+
+    def _launch(self, name: str, make: Callable[[], Process],
+                healthy: Callable[[], bool]) -> Process:
+        proc = make()
+        proc.start()
+        self.supervisor.adopt(name, proc, make, healthy)
+        self._started.append(name)
+        return proc
+
+    def bounce(self, name: str, down_s: float) -> None:
+        """Stop ``kafka``, ``minio`` or a service on purpose for ``down_s`` seconds, then
+        start it again and wait until it answers (the chaos run's outages)."""
+        import time
+
+        child = self.supervisor.pause(name)
+        child.process.stop()
+        time.sleep(down_s)
+        proc = child.make()
+        proc.start()
+        self.supervisor.resume(name, proc)
+        proc.wait_until(child.healthy_probe, 300, "readiness after restart")
 
     def _kafka_answers(self) -> bool:
         import logging
@@ -172,7 +222,8 @@ class LocalPlatform:
         if not client.bucket_exists(self.bucket):
             client.make_bucket(self.bucket)
 
-    def service_process(self, name: str) -> Process:
+    def service_process(self, name: str, instance: str | None = None) -> Process:
+        instance = instance or name
         python = venvs()[name] / "bin" / "python"
         pythonpath = os.pathsep.join([
             str(REPO / "libs" / "common" / "src"), str(REPO / "services" / name / "src"),
@@ -181,32 +232,33 @@ class LocalPlatform:
         env = {
             **os.environ,
             **self.service_env(),
-            "GREENROOM_PORT": str(self.ports[name]),
+            "GREENROOM_PORT": str(self.ports[instance]),
             "PYTHONPATH": pythonpath,
             "PYTHONUNBUFFERED": "1",
         }
-        return Process(name, [str(python), "-m", f"greenroom_{name}"], env,
-                       self.log_dir / f"{name}.log", cwd=REPO)
+        if instance != name:  # a second gateway would fight the first for the gRPC port
+            env["GREENROOM_GRPC_PORT"] = str(free_port())
+        return Process(instance, [str(python), "-m", f"greenroom_{name}"], env,
+                       self.log_dir / f"{instance}.log", cwd=REPO)
 
     def _start_services(self) -> None:
         started = []
-        for name in self.services:
-            proc = self.service_process(name)
-            proc.start()
-            self.processes.append(proc)
-            started.append(proc)
-        for proc in started:
+        for instance, name in self.instances():
+            health = partial(http_ok, f"{self.url(instance)}/healthz")
+            started.append((self._launch(instance, partial(self.service_process, name,
+                                                           instance), health), health))
+        for proc, health in started:
             # Model loading on a busy 2-core machine can take a while: wait on the probe.
-            health = partial(http_ok, f"{self.url(proc.name)}/healthz")
             proc.wait_until(health, 300, "health check")
 
     def stop(self) -> None:
         """Services first (they finish in-flight work), then Kafka and MinIO."""
-        for proc in reversed(self.processes):
-            proc.stop()
-        self.processes.clear()
+        for name in reversed(self._started):
+            self.supervisor.pause(name).process.stop()
+        self._started.clear()
+        self.supervisor.children.clear()
 
     def check_alive(self) -> None:
-        for proc in self.processes:
-            if not proc.running:
-                raise StartupError(f"{proc.name} stopped; last lines:\n{proc.log_tail()}")
+        """Restart what crashed; raises :class:`StartupError` only for a process that
+        cannot start at all."""
+        self.supervisor.tick()

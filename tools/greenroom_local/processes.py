@@ -58,6 +58,12 @@ class Process:
             os.killpg(self.popen.pid, signal.SIGKILL)
             self.popen.wait(10)
 
+    def kill(self) -> None:
+        """``kill -9`` of the process and its children (a crash, for the chaos run)."""
+        if self.running and self.popen is not None:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait(10)
+
     def wait_until(self, probe: Callable[[], bool], timeout_s: float, what: str) -> None:
         """Poll ``probe`` until it holds; fail early, with the log, if the process dies."""
         deadline = time.monotonic() + timeout_s

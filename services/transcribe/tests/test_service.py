@@ -1,36 +1,28 @@
 """The adapter's decisions: which outcome a transcript leads to, and where the prompt's
-vocabulary comes from. Storage, bus and engine are replaced by in-memory fakes (the real
-ones run in ``tests/`` at the repository root)."""
+vocabulary comes from. Storage, bus and engine are in memory (the real ones run in
+``tests/`` at the repository root); the worker runtime is the real one."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
+from greenroom_common.config import Settings
 from greenroom_common.contracts import AnswerIngested, AnswerMode, AnswerTranscribed
-from greenroom_common.documents import QuestionBank, QuestionView, TranscriptDoc, Word
+from greenroom_common.documents import (
+    QuestionBank,
+    QuestionView,
+    SessionDoc,
+    TranscriptDoc,
+    Word,
+)
 from greenroom_common.errors import Rejected
-from greenroom_common.keys import BANK_KEY
-from greenroom_transcribe import service
-
-
-class FakeStore:
-    def __init__(self) -> None:
-        self.objects: dict[str, Any] = {}
-        self.reads = 0
-
-    async def get_model(self, key: str, model: type[Any]) -> Any:
-        self.reads += 1
-        found = self.objects.get(key)
-        return None if found is None else model.model_validate(found.model_dump())
-
-    async def put_json(self, key: str, doc: Any) -> None:
-        self.objects[key] = doc
-
-    async def download(self, key: str, path: Path) -> None:
-        path.write_bytes(b"RIFF")
+from greenroom_common.keys import BANK_KEY, session_doc
+from greenroom_common.testing import MemoryBus, MemoryStore
+from greenroom_common.worker import Worker
+from greenroom_transcribe.service import Transcriber
 
 
 class FakeEngine:
@@ -58,24 +50,27 @@ EVENT = AnswerIngested(tenant="public", session_id="s1", answer_id="a1", questio
                        mode=AnswerMode.AUDIO, duration_s=2.0, audio_key="media/x/audio.wav")
 
 
-@pytest.fixture
-def fakes(monkeypatch: pytest.MonkeyPatch) -> tuple[FakeStore, list[Any]]:
-    store = FakeStore()
-    published: list[Any] = []
+@dataclass
+class Rig:
+    store: MemoryStore
+    bus: MemoryBus
+    service: Transcriber
+    engine: FakeEngine
 
-    async def publish(topic: Any, event: Any) -> None:
-        published.append(event)
-
-    monkeypatch.setattr(service.worker, "store", store)
-    monkeypatch.setattr(service.worker, "publish", publish)
-    monkeypatch.setattr(service, "_bank", [])
-    return store, published
+    @property
+    def published(self) -> list[str]:
+        return [m.topic for m in self.bus.log]
 
 
-def use_engine(monkeypatch: pytest.MonkeyPatch, doc: TranscriptDoc) -> FakeEngine:
-    engine = FakeEngine(doc)
-    monkeypatch.setattr(service, "_engine", [engine])
-    return engine
+def rig(doc: TranscriptDoc, engine: FakeEngine | None = None) -> Rig:
+    store, bus = MemoryStore(), MemoryBus()
+    store.objects[session_doc(EVENT.tenant, EVENT.session_id)] = SessionDoc(
+        session_id=EVENT.session_id, tenant=EVENT.tenant, token_sha256="x",
+        question_ids=["lf-02"]).model_dump_json().encode()
+    store.objects["media/public/s1/a1/audio.wav"] = b"RIFF"
+    engine = engine or FakeEngine(doc)
+    worker = Worker("transcribe", Settings(retry_cap_s=0.01), store=store, transport=bus)
+    return Rig(store, bus, Transcriber(worker, engine), engine)
 
 
 def bank(vocabulary: list[str]) -> QuestionBank:
@@ -84,72 +79,72 @@ def bank(vocabulary: list[str]) -> QuestionBank:
         answer_modes=[AnswerMode.AUDIO], vocabulary=vocabulary)])
 
 
-def test_english_speech_is_announced_with_the_vocabulary_prompt(
-        fakes: tuple[FakeStore, list[Any]], monkeypatch: pytest.MonkeyPatch) -> None:
-    store, published = fakes
-    store.objects[BANK_KEY] = bank(["tuple", "__hash__"])
-    engine = use_engine(monkeypatch, transcript())
+def test_english_speech_is_announced_with_the_vocabulary_prompt() -> None:
+    r = rig(transcript())
+    r.store.objects[BANK_KEY] = bank(["tuple", "__hash__"]).model_dump_json().encode()
 
-    asyncio.run(service.on_ingested(EVENT))
+    asyncio.run(r.service.on_ingested(EVENT))
 
-    assert engine.prompts and "tuple, __hash__" in (engine.prompts[0] or "")
-    assert [type(e) for e in published] == [AnswerTranscribed]
-    assert published[0].word_count == 3 and published[0].language == "en"
-    stored = store.objects["media/public/s1/a1/transcript.json"]
-    assert isinstance(stored, TranscriptDoc)
+    assert r.engine.prompts and "tuple, __hash__" in (r.engine.prompts[0] or "")
+    [announced] = r.bus.log
+    event = announced.parsed(AnswerTranscribed)
+    assert event.word_count == 3 and event.language == "en"
+    assert "media/public/s1/a1/transcript.json" in r.store.objects
 
 
-def test_a_missing_bank_still_transcribes(fakes: tuple[FakeStore, list[Any]],
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    engine = use_engine(monkeypatch, transcript())
-    asyncio.run(service.on_ingested(EVENT))
-    assert engine.prompts[0] and "Python" in engine.prompts[0]
-    assert asyncio.run(service.vocabulary("unknown-question")) == []
+def test_a_missing_bank_still_transcribes() -> None:
+    r = rig(transcript())
+    asyncio.run(r.service.on_ingested(EVENT))
+    assert r.engine.prompts[0] and "Python" in r.engine.prompts[0]
+    assert asyncio.run(r.service.vocabulary("unknown-question")) == []
 
 
-def test_the_bank_is_read_once_per_ttl(fakes: tuple[FakeStore, list[Any]]) -> None:
-    store, _ = fakes
-    store.objects[BANK_KEY] = bank(["tuple"])
-    assert asyncio.run(service.vocabulary("lf-02")) == ["tuple"]
-    assert asyncio.run(service.vocabulary("lf-02")) == ["tuple"]
-    assert store.reads == 1
+def test_the_bank_is_read_once_per_ttl() -> None:
+    r = rig(transcript())
+    r.store.objects[BANK_KEY] = bank(["tuple"]).model_dump_json().encode()
+    reads: list[str] = []
+    get = r.store.get_bytes
+
+    async def counted(key: str) -> bytes | None:
+        reads.append(key)
+        return await get(key)
+
+    r.store.get_bytes = counted  # type: ignore[method-assign]
+    assert asyncio.run(r.service.vocabulary("lf-02")) == ["tuple"]
+    assert asyncio.run(r.service.vocabulary("lf-02")) == ["tuple"]
+    assert reads == [BANK_KEY]
 
 
-def test_no_speech_is_rejected_and_the_transcript_kept(
-        fakes: tuple[FakeStore, list[Any]], monkeypatch: pytest.MonkeyPatch) -> None:
-    store, published = fakes
-    use_engine(monkeypatch, transcript(words=0))
+def test_no_speech_is_rejected_and_the_transcript_kept() -> None:
+    r = rig(transcript(words=0))
     with pytest.raises(Rejected) as raised:
-        asyncio.run(service.on_ingested(EVENT))
+        asyncio.run(r.service.on_ingested(EVENT))
     assert raised.value.reason == "no_speech"
     assert raised.value.message.startswith("No speech detected")
-    assert published == [] and "media/public/s1/a1/transcript.json" in store.objects
+    assert r.published == [] and "media/public/s1/a1/transcript.json" in r.store.objects
 
 
-def test_another_language_is_rejected_naming_it(
-        fakes: tuple[FakeStore, list[Any]], monkeypatch: pytest.MonkeyPatch) -> None:
-    _, published = fakes
-    engine = use_engine(monkeypatch, transcript(language="de", english=0.01))
+def test_another_language_is_rejected_naming_it() -> None:
+    r = rig(transcript(language="de", english=0.01))
     with pytest.raises(Rejected) as raised:
-        asyncio.run(service.on_ingested(EVENT))
+        asyncio.run(r.service.on_ingested(EVENT))
     assert raised.value.reason == "not_english"
     assert "German" in raised.value.message
     # a redelivery reaches the same outcome from the stored transcript, without the engine
     with pytest.raises(Rejected):
-        asyncio.run(service.on_ingested(EVENT))
-    assert len(engine.prompts) == 1 and published == []
+        asyncio.run(r.service.on_ingested(EVENT))
+    assert len(r.engine.prompts) == 1 and r.published == []
 
 
-def test_unreadable_audio_is_rejected(fakes: tuple[FakeStore, list[Any]],
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreadable_audio_is_rejected() -> None:
     from greenroom_transcribe.engine import AudioUnreadable
 
     class Broken(FakeEngine):
         def transcribe(self, path: Path, *, prompt: str | None = None) -> TranscriptDoc:
             raise AudioUnreadable("the file is damaged or is not audio: Invalid data")
 
-    monkeypatch.setattr(service, "_engine", [Broken(transcript())])
+    r = rig(transcript(), Broken(transcript()))
     with pytest.raises(Rejected) as raised:
-        asyncio.run(service.on_ingested(EVENT))
+        asyncio.run(r.service.on_ingested(EVENT))
     assert raised.value.reason == "unreadable_audio"
     assert "damaged" in raised.value.message

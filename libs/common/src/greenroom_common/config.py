@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -39,8 +39,17 @@ class Settings(BaseSettings):
     port: int = Field(0, description="Port of the service's HTTP server (0: service default).")
     log_level: str = Field("INFO", description="Python log level.")
     max_attempts: int = Field(
-        3, description="Attempts at an event before it goes to the dead-letter topic."
-    )
+        3, description="Attempts at an event that fails on healthy infrastructure before it "
+        "goes to the dead-letter topic (a poison event).")
+    retry_budget_s: float = Field(
+        480.0, description="How long a stage waits out an infrastructure outage (Kafka, "
+        "MinIO, timeouts) on one event, retrying with capped exponential backoff, before it "
+        "gives up and records the answer as unavailable.")
+    retry_cap_s: float = Field(30.0, description="Longest pause between two such retries.")
+    max_poll_interval_s: float = Field(
+        900.0, description="Longest a consumer may spend on one event before Kafka hands its "
+        "partitions to another replica; must exceed the retry budget plus the longest "
+        "handler.")
 
     # Gateway
     grpc_port: int = Field(50051, description="Port of the gateway's gRPC server.")
@@ -103,6 +112,9 @@ class Settings(BaseSettings):
     duration_grace_s: float = Field(5.0, description="Tolerance over the answer time limit.")
     frame_fps: float = Field(2.0, description="Frames sampled per second of video.")
     frame_width: int = Field(640, description="Width frames are scaled down to (if wider).")
+    ingest_budget_s: float = Field(
+        240.0, description="Total time decoding one upload may take (probe, audio, frames) "
+        "before it is rejected as too slow to decode.")
 
     # Models
     models_dir: Path = Field(
@@ -140,6 +152,16 @@ class Settings(BaseSettings):
     grader_llm_timeout_s: float = Field(
         20.0, description="Total deadline of one endpoint call (connecting, sending and the "
         "whole reply); redirects are never followed.")
+
+
+    @model_validator(mode="after")
+    def _fits_between_polls(self) -> Settings:
+        if self.retry_budget_s + self.ingest_budget_s >= self.max_poll_interval_s:
+            raise ValueError(
+                "GREENROOM_RETRY_BUDGET_S plus GREENROOM_INGEST_BUDGET_S must stay under "
+                "GREENROOM_MAX_POLL_INTERVAL_S, or Kafka takes an event's partition away "
+                "from the replica still working on it.")
+        return self
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,15 @@ class Document(BaseModel):
     schema_version: Literal[1] = SCHEMA_VERSION
 
 
+class Claim(Document):
+    """Who owns a job that several replicas could start (a join, a session completion):
+    written with a conditional create, so exactly one event wins."""
+
+    owner: str
+    claimed_at: datetime = Field(default_factory=_now)
+    done: bool = Field(False, description="The owner finished (its events are published).")
+
+
 class QuestionView(Document):
     """The public face of a question: what a candidate or client may see."""
 
@@ -297,3 +306,8 @@ class SessionReport(Document):
                                     description="The three most valuable improvements.")
     borderline: list[str] = Field(default_factory=list,
                                   description="Questions whose verdict is borderline.")
+    unanswered: dict[str, str] = Field(
+        default_factory=dict, description="Questions without a graded answer because their "
+        "latest answer failed, with the reason the candidate was given.")
+    version: str = Field("", description="Which answers this report covers; a retake "
+                         "produces a new version and a new sessions.completed event.")

@@ -20,6 +20,19 @@ def session_report(tenant: str, session_id: str) -> str:
     return f"{session_prefix(tenant, session_id)}report.json"
 
 
+def session_completion(tenant: str, session_id: str, version: str) -> str:
+    """The claim that one grader replica announces this version of the session report."""
+    return f"{session_prefix(tenant, session_id)}completed/{version}.json"
+
+
+ANSWER_DOC = "answer.json"
+
+
+def is_answer_doc(key: str) -> bool:
+    """Whether a listed key is an answer's own document (one per answer of a session)."""
+    return key.endswith(f"/{ANSWER_DOC}")
+
+
 def session_index(session_id: str) -> str:
     return f"index/sessions/{session_id}.json"
 
@@ -45,7 +58,7 @@ class AnswerKeys:
 
     @property
     def answer(self) -> str:
-        return f"{self.prefix}answer.json"
+        return f"{self.prefix}{ANSWER_DOC}"
 
     @property
     def audio(self) -> str:
@@ -73,3 +86,8 @@ class AnswerKeys:
     @property
     def failure(self) -> str:
         return f"{self.prefix}failure.json"
+
+    @property
+    def join(self) -> str:
+        """The claim of the event that joins transcript and vision into a grade."""
+        return f"{self.prefix}join.json"

@@ -22,6 +22,7 @@ M = TypeVar("M", bound=BaseModel)
 # service about one part of memory (minio's default of three parallel parts triples it).
 PART_SIZE = 5 * 1024 * 1024
 _MISSING = {"NoSuchKey", "NoSuchObject", "NoSuchBucket"}
+_TAKEN = {"PreconditionFailed", "ConditionalRequestConflict"}
 
 
 class ObjectStore:
@@ -63,6 +64,21 @@ class ObjectStore:
         else:
             data = json.dumps(doc).encode()
         await self.put_bytes(key, data, "application/json")
+
+    async def create_json(self, key: str, doc: BaseModel) -> bool:
+        """Store ``doc`` only if nothing is stored at ``key`` yet (S3's conditional write,
+        ``If-None-Match: *``); ``False`` when another writer got there first. This is what
+        lets any number of replicas race for one answer and leave exactly one result."""
+        data = doc.model_dump_json().encode()
+        headers = {"If-None-Match": "*", "Content-Type": "application/json"}
+        try:
+            await self._run(self.client._put_object, self.bucket, key, data,
+                            headers=headers)
+        except S3Error as exc:
+            if exc.code in _TAKEN:
+                return False
+            raise
+        return True
 
     async def put_stream(self, key: str, stream: BinaryIO, content_type: str) -> int:
         """Upload a file object of unknown length in parts; never holds it whole in memory."""

@@ -18,6 +18,7 @@ from greenroom_common.asyncapi import specification
 from greenroom_common.config import Settings, get_settings
 from greenroom_common.contracts import Event, Topic
 from greenroom_common.documents import VisionDoc
+from greenroom_common.faults import TRANSIENT_KINDS, is_transient
 from greenroom_common.keys import AnswerKeys
 from greenroom_common.metrics import EVENTS_PRODUCED, HTTP_REQUESTS, REGISTRY
 from greenroom_common.storage import ObjectStore
@@ -144,7 +145,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(Unavailable)
     async def unavailable(_: Request, exc: Unavailable) -> JSONResponse:
-        return problem(503, "unavailable", str(exc))
+        response = problem(503, "unavailable", str(exc))
+        response.headers["Retry-After"] = "5"
+        return response
+
+    add_outage_handlers(app)
 
     # -- operations -----------------------------------------------------------------------
 
@@ -211,3 +216,19 @@ def add_web_app(app: FastAPI, settings: Settings, interviews: Interviews,
         }
 
     app.mount("/static", WebFiles(directory=web_dir, version=version), name="static")
+
+
+async def infrastructure_down(_: Request, exc: Exception) -> JSONResponse:
+    """Kafka or storage unreachable: the caller may try again shortly (503), never a 500
+    for what a restart of the infrastructure causes."""
+    if not is_transient(exc):
+        raise exc
+    response = problem(503, "unavailable", "The platform is recovering from an outage; try "
+                       "again in a few seconds.")
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+def add_outage_handlers(app: FastAPI) -> None:
+    for kind in TRANSIENT_KINDS:
+        app.add_exception_handler(kind, infrastructure_down)

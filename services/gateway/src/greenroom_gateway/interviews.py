@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import random
 import secrets
 import time
@@ -35,6 +36,7 @@ from greenroom_common.keys import (
     BANK_KEY,
     AnswerKeys,
     answer_index,
+    is_answer_doc,
     session_doc,
     session_index,
     session_prefix,
@@ -46,6 +48,7 @@ from greenroom_gateway.limits import printable_ascii, valid_id
 from greenroom_gateway.tenancy import Caller, digest
 
 Publish = Callable[[Topic, Event], Awaitable[None]]
+log = logging.getLogger("greenroom.gateway")
 Status = Literal["queued", "processing", "graded", "failed"]
 
 STAGE_DOCS: tuple[tuple[Stage, str], ...] = (
@@ -225,7 +228,7 @@ class Interviews:
             self.on_deleted(session.session_id)  # open streams of the session end now
         keys = await self.store.list(prefix)
         answer_ids = {k[len(prefix):].split("/", 1)[0] for k in keys
-                      if k.endswith("/answer.json")}
+                      if is_answer_doc(k)}
         removed = await self.store.delete_prefix(prefix)
         for answer_id in answer_ids:
             await self.store.delete(answer_index(answer_id))
@@ -254,7 +257,7 @@ class Interviews:
         cap by the uploads in flight at that moment, no more."""
         sid = session.session_id
         prefix = session_prefix(session.tenant, sid)
-        keys = [k for k in await self.store.list(prefix) if k.endswith("/answer.json")]
+        keys = [k for k in await self.store.list(prefix) if is_answer_doc(k)]
         pending = sum(n for (s, _), n in self._pending.items() if s == sid)
         if len(keys) + pending >= self.caps.per_session:
             raise TooMany(f"This session has {self.caps.per_session} answers, the most it "
@@ -302,11 +305,25 @@ class Interviews:
                         tenant=session.tenant, question_id=question_id, mode=mode, text=text)
         async with self._slot(session, question_id):
             await self._record(doc)
-        await self.publish(Topic.SUBMITTED, AnswerSubmitted(
+        await self._announce(doc, AnswerSubmitted(
             tenant=doc.tenant, session_id=doc.session_id, answer_id=doc.answer_id,
             question_id=question_id, mode=mode, text=text,
         ))
         return doc
+
+    async def _announce(self, doc: AnswerDoc, event: AnswerSubmitted) -> None:
+        """Publish the stored answer; when Kafka cannot take it, remove the answer again
+        (it would wait forever) and tell the caller to send it again."""
+        try:
+            await self.publish(Topic.SUBMITTED, event)
+        except Exception as exc:
+            log.warning("answer %s not queued (%r); removed, the caller retries", doc.answer_id,
+                        exc)
+            await self.store.delete_prefix(AnswerKeys(doc.tenant, doc.session_id,
+                                                      doc.answer_id).prefix)
+            await self.store.delete(answer_index(doc.answer_id))
+            raise Unavailable("Your answer could not be queued because the platform is busy "
+                              "recovering; please submit it again in a few seconds.") from exc
 
     async def submit_media(self, session: SessionDoc, question_id: str, stream: BinaryIO,
                            size: int, content_type: str | None, filename: str | None,
@@ -341,7 +358,7 @@ class Interviews:
                 await self.store.delete(doc.upload_key)  # no half-stored upload is left
                 raise
             await self._record(doc)
-        await self.publish(Topic.SUBMITTED, AnswerSubmitted(
+        await self._announce(doc, AnswerSubmitted(
             tenant=doc.tenant, session_id=doc.session_id, answer_id=doc.answer_id,
             question_id=question_id, mode=mode, upload_key=doc.upload_key,
             content_type=content_type, size_bytes=doc.size_bytes,
@@ -375,10 +392,11 @@ class Interviews:
         vision = await self.store.get_model(keys.vision, VisionDoc) \
             if "vision.json" in names else None
         status: Status
-        if error is not None:
-            status = "failed"
-        elif result is not None:
+        if result is not None:  # a stored grade wins over any later failure record
             status = "graded"
+            error = None
+        elif error is not None:
+            status = "failed"
         elif stages:
             status = "processing"
         else:
@@ -388,7 +406,7 @@ class Interviews:
 
     async def report(self, session: SessionDoc) -> dict[str, Any]:
         prefix = session_prefix(session.tenant, session.session_id)
-        keys = [k for k in await self.store.list(prefix) if k.endswith("/answer.json")]
+        keys = [k for k in await self.store.list(prefix) if is_answer_doc(k)]
         answers = [a for k in keys if (a := await self.store.get_model(k, AnswerDoc))]
         statuses = [await self._status(a) for a in sorted(answers, key=lambda a: a.submitted_at)]
         report = await self.store.get_model(

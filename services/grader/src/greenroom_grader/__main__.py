@@ -1,5 +1,5 @@
 from greenroom_common.worker import serve
 
-from greenroom_grader.service import app
+from greenroom_grader.service import create_app
 
-serve(app, default_port=8104)
+serve(create_app(), default_port=8104)

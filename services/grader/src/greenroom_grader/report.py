@@ -23,7 +23,10 @@ def _theme(theme: str) -> str:
     return head if tail.isdigit() else theme
 
 
-def session_report(session_id: str, grades: dict[str, GradeDoc]) -> SessionReport:
+def session_report(session_id: str, grades: dict[str, GradeDoc],
+                   unanswered: dict[str, str] | None = None) -> SessionReport:
+    """The report over each question's counted grade; a question left ``unanswered`` (its
+    latest answer failed) fails the session: its round was not shown."""
     by_round: dict[str, list[GradeDoc]] = defaultdict(list)
     for doc in grades.values():
         by_round[doc.round or "unknown"].append(doc)
@@ -57,11 +60,13 @@ def session_report(session_id: str, grades: dict[str, GradeDoc]) -> SessionRepor
             if text not in strengths and len(strengths) < TOP:
                 strengths.append(text)
     score = round(sum(g.score for g in grades.values()) / max(len(grades), 1), 1)
-    verdict = "pass" if rounds and all(r.verdict == "pass" for r in rounds) else "fail"
+    verdict = "pass" if rounds and all(r.verdict == "pass" for r in rounds) \
+        and not unanswered else "fail"
     return SessionReport(
         session_id=session_id, verdict=verdict, provisional=False,
         answers={qid: g.answer_id for qid, g in grades.items()},
         score=score, rule=SESSION_RULE, rounds=rounds, strengths=strengths,
         improvements=improvements,
         borderline=sorted(qid for qid, g in grades.items() if g.borderline),
+        unanswered=dict(unanswered or {}),
     )

@@ -1,10 +1,14 @@
 """Kafka adapter of the grader.
 
 Joins the two halves of a media answer (``answers.transcribed`` and ``answers.observed``,
-any order, duplicates possible) through object storage: each half is stored before its
-event is published, so whichever event arrives second finds both. Typed answers come
-straight from ``answers.submitted``. A stored grade is never recomputed: a duplicate event
-re-announces the same result.
+any order, duplicates possible, on any replica) through object storage: each half is stored
+before its event is published, so whichever event arrives second finds both. When both
+events find both halves (two replicas at once), a conditional write decides which event
+owns the join; a redelivery of that event still owns it, so a crash never strands it.
+Typed answers come straight from ``answers.submitted``. A stored grade is never recomputed:
+a duplicate event re-announces the same result.
+
+Every grade and every failure may complete the session (:mod:`greenroom_grader.completion`).
 
 Grading runs in a worker thread (a coding answer's sandboxed run takes up to
 ``GREENROOM_SANDBOX_WALL_S``) so that the event loop keeps the Kafka consumer alive.
@@ -12,55 +16,39 @@ Grading runs in a worker thread (a coding answer's sandboxed run takes up to
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 
+from faststream.asgi import AsgiFastStream
+from greenroom_common.config import Settings
 from greenroom_common.contracts import (
+    AnswerFailed,
     AnswerGraded,
     AnswerObserved,
     AnswerSubmitted,
     AnswerTranscribed,
     Event,
-    SessionCompleted,
     Stage,
     Topic,
 )
-from greenroom_common.documents import (
-    AnswerDoc,
-    GradeDoc,
-    SessionDoc,
-    SessionReport,
-    TranscriptDoc,
-    VisionDoc,
-)
+from greenroom_common.documents import GradeDoc, TranscriptDoc, VisionDoc
 from greenroom_common.errors import Rejected
-from greenroom_common.keys import BANK_KEY, AnswerKeys, session_doc, session_report
-from greenroom_common.worker import Worker
+from greenroom_common.keys import BANK_KEY, AnswerKeys
+from greenroom_common.storage import ObjectStore
+from greenroom_common.worker import Transport, Worker
 
 from greenroom_grader import meaning
 from greenroom_grader.bank import Question, load_bank, question
+from greenroom_grader.completion import Completion
 from greenroom_grader.llm import coaching_note
-from greenroom_grader.report import session_report as build_report
 from greenroom_grader.sandbox import Limits, SandboxUnavailable
 from greenroom_grader.scoring import grade
 
 log = logging.getLogger(__name__)
-worker = Worker("grader")
 
-
-def _limits() -> Limits:
-    s = worker.settings
-    return Limits(cpu_s=s.sandbox_cpu_s, wall_s=s.sandbox_wall_s,
-                  memory_mb=s.sandbox_memory_mb, processes=s.sandbox_processes)
-
-
-@worker.on_startup
-async def publish_bank() -> None:
-    """The gateway serves the bank's public view (prompts, modes, vocabulary for the
-    transcription's decoding hints) from storage; rubrics and hidden tests stay here."""
-    await worker.store.put_json(BANK_KEY, load_bank().public())
-    await asyncio.to_thread(meaning.models)  # load the language models before the first answer
+SANDBOX_UNAVAILABLE = (
+    "The grader cannot run code safely on this machine (its sandbox needs Linux namespaces), "
+    "so the coding answer was not run. Tell the operator; see the grader's README.")
 
 
 def _question(question_id: str) -> Question:
@@ -70,95 +58,101 @@ def _question(question_id: str) -> Question:
     return found
 
 
-@worker.route(Topic.SUBMITTED, AnswerSubmitted, Stage.GRADE)
-async def on_submitted(event: AnswerSubmitted) -> None:
-    if event.mode.has_media:
-        return  # media answers arrive through transcription and vision
-    q = _question(event.question_id)
-    await _finish(event, q, lambda: grade(event.answer_id, q, event.text or "",
-                                          bank_version=load_bank().version,
-                                          limits=_limits()))
+class Grader:
+    """The grader's routes on one worker."""
 
+    def __init__(self, worker: Worker) -> None:
+        self.worker = worker
+        self.completion = Completion(worker)
+        s = worker.settings
+        self.limits = Limits(cpu_s=s.sandbox_cpu_s, wall_s=s.sandbox_wall_s,
+                             memory_mb=s.sandbox_memory_mb, processes=s.sandbox_processes)
+        worker.on_startup(self.publish_bank)
+        worker.route(Topic.SUBMITTED, AnswerSubmitted, Stage.GRADE)(self.on_submitted)
+        worker.route(Topic.TRANSCRIBED, AnswerTranscribed, Stage.GRADE)(self.on_transcribed)
+        worker.route(Topic.OBSERVED, AnswerObserved, Stage.GRADE)(self.on_observed)
+        # A failed answer can complete its session too. Giving up on this route only logs:
+        # recording a failure here would announce another failure, and so on.
+        worker.route(Topic.FAILED, AnswerFailed, Stage.GRADE,
+                     give_up=self._completion_abandoned)(self.completion.after)
 
-@worker.route(Topic.TRANSCRIBED, AnswerTranscribed, Stage.GRADE)
-async def on_transcribed(event: AnswerTranscribed) -> None:
-    await _join(event, event.question_id)
+    async def publish_bank(self) -> None:
+        """The gateway serves the bank's public view (prompts, modes, vocabulary for the
+        transcription's decoding hints) from storage; rubrics and hidden tests stay here."""
+        await self.worker.store.put_json(BANK_KEY, load_bank().public())
+        await self.worker.blocking(meaning.models)  # load the models before the first answer
 
+    async def on_submitted(self, event: AnswerSubmitted) -> None:
+        if event.mode.has_media:
+            return  # media answers arrive through transcription and vision
+        q = _question(event.question_id)
+        await self._finish(event, q, Topic.SUBMITTED, lambda: grade(
+            event.answer_id, q, event.text or "", bank_version=load_bank().version,
+            limits=self.limits))
 
-@worker.route(Topic.OBSERVED, AnswerObserved, Stage.GRADE)
-async def on_observed(event: AnswerObserved) -> None:
-    await _join(event, event.question_id)
+    async def on_transcribed(self, event: AnswerTranscribed) -> None:
+        await self._join(event, event.question_id, Topic.TRANSCRIBED)
 
+    async def on_observed(self, event: AnswerObserved) -> None:
+        await self._join(event, event.question_id, Topic.OBSERVED)
 
-async def _join(event: Event, question_id: str) -> None:
-    keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
-    if await worker.store.exists(keys.failure):
-        return
-    transcript = await worker.store.get_model(keys.transcript, TranscriptDoc)
-    vision = await worker.store.get_model(keys.vision, VisionDoc)
-    if transcript is None or vision is None:
-        return  # the other half's event completes the join
-    q = _question(question_id)
-    await _finish(event, q, lambda: grade(
-        event.answer_id, q, transcript.text, transcript.words, transcript.duration_s,
-        vision.summary if vision.has_video else None, transcript.speech,
-        vision.moments, bank_version=load_bank().version,
-        limits=_limits(),
-    ))
-
-
-async def _finish(event: Event, q: Question, compute: Callable[[], GradeDoc]) -> None:
-    keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
-    question_id = q.id
-
-    async def scored() -> GradeDoc:
-        try:
-            doc = await asyncio.to_thread(compute)
-        except SandboxUnavailable as exc:
-            log.error("coding sandbox unavailable: %s", exc)
-            raise Rejected("sandbox_unavailable", "The grader cannot run code safely on this "
-                           "machine (its sandbox needs Linux namespaces), so the coding "
-                           "answer was not run. Tell the operator; see the grader's "
-                           "README.") from exc
-        doc.coaching = await asyncio.to_thread(coaching_note, doc, q.prompt, worker.settings)
-        return doc
-
-    result = await worker.once(keys.grade, GradeDoc, scored)
-    await worker.publish(Topic.GRADED, AnswerGraded(
-        tenant=event.tenant, session_id=event.session_id, answer_id=event.answer_id,
-        question_id=question_id, grade_key=keys.grade, verdict=result.verdict,
-        score=result.score, provisional=result.provisional,
-    ))
-    await _complete_session(event)
-
-
-async def _complete_session(event: Event) -> None:
-    """Once every question of the session has a graded answer, publish the session verdict."""
-    store = worker.store
-    session = await store.get_model(session_doc(event.tenant, event.session_id), SessionDoc)
-    if session is None:
-        return
-    report_key = session_report(event.tenant, event.session_id)
-    report = await store.get_model(report_key, SessionReport)
-    if report is None:
-        graded: dict[str, GradeDoc] = {}
-        prefix = session_doc(event.tenant, event.session_id).rsplit("/", 1)[0] + "/"
-        answers = [k for k in await store.list(prefix) if k.endswith("/answer.json")]
-        docs = [d for k in answers if (d := await store.get_model(k, AnswerDoc)) is not None]
-        for doc in sorted(docs, key=lambda d: d.submitted_at):
-            keys = AnswerKeys(doc.tenant, doc.session_id, doc.answer_id)
-            found = await store.get_model(keys.grade, GradeDoc)
-            if found is not None:
-                graded[doc.question_id] = found  # the latest graded attempt counts
-        if set(session.question_ids) - set(graded):
+    async def _join(self, event: Event, question_id: str, topic: Topic) -> None:
+        store = self.worker.store
+        keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
+        if await store.exists(keys.failure):
             return
-        report = build_report(event.session_id,
-                              {q: graded[q] for q in session.question_ids})
-        await store.put_json(report_key, report)
-    await worker.publish(Topic.SESSION_COMPLETED, SessionCompleted(
-        tenant=event.tenant, session_id=event.session_id, answer_id=event.answer_id,
-        verdict=report.verdict, report_key=report_key, provisional=report.provisional,
-    ))
+        transcript = await store.get_model(keys.transcript, TranscriptDoc)
+        vision = await store.get_model(keys.vision, VisionDoc)
+        if transcript is None or vision is None:
+            return  # the other half's event completes the join
+        q = _question(question_id)
+        await self._finish(event, q, topic, lambda: grade(
+            event.answer_id, q, transcript.text, transcript.words, transcript.duration_s,
+            vision.summary if vision.has_video else None, transcript.speech,
+            vision.moments, bank_version=load_bank().version, limits=self.limits,
+        ))
+
+    async def _finish(self, event: Event, q: Question, topic: Topic,
+                      compute: Callable[[], GradeDoc]) -> None:
+        """Grade (once), announce (once) and maybe complete the session. When both halves'
+        events saw both halves (two replicas at once), or an event is duplicated, the claim
+        lets exactly one event do it."""
+        keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
+        if not await self.worker.claim(event, keys.join, owner=topic.value):
+            return
+
+        async def scored() -> GradeDoc:
+            try:
+                doc = await self.worker.blocking(compute)
+            except SandboxUnavailable as exc:
+                log.error("coding sandbox unavailable: %s", exc)
+                raise Rejected("sandbox_unavailable", SANDBOX_UNAVAILABLE) from exc
+            doc.coaching = await self.worker.blocking(coaching_note, doc, q.prompt,
+                                                      self.worker.settings)
+            return doc
+
+        result = await self.worker.once(event, keys.grade, GradeDoc, scored)
+        await self.worker.publish(Topic.GRADED, AnswerGraded(
+            tenant=event.tenant, session_id=event.session_id, answer_id=event.answer_id,
+            question_id=q.id, grade_key=keys.grade, verdict=result.verdict,
+            score=result.score, provisional=result.provisional,
+        ))
+        await self.completion.after(event, Topic.GRADED)
+        await self.worker.done(keys.join, topic.value)
+
+    async def _completion_abandoned(self, event: AnswerFailed, reason: str) -> None:
+        log.error("grader: could not complete session %s after answer %s failed (%s)",
+                  event.session_id, event.answer_id, reason)
 
 
-app = worker.app()
+def create_worker(settings: Settings | None = None, *, store: ObjectStore | None = None,
+                  transport: Transport | None = None) -> Worker:
+    """The composition root: a worker with the grader's routes (tests pass an in-memory
+    store and transport)."""
+    worker = Worker("grader", settings, store=store, transport=transport)
+    Grader(worker)
+    return worker
+
+
+def create_app(settings: Settings | None = None) -> AsgiFastStream:
+    return create_worker(settings).app()

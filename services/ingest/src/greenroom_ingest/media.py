@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 import wave
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,9 @@ from pathlib import Path
 from greenroom_common.errors import Rejected
 
 SAMPLE_RATE = 16_000
-TOOL_TIMEOUT_S = 300
+TOO_SLOW = ("This recording takes too long to decode ({seconds:.0f} s allowed). Record it "
+            "again in the browser, or convert it to a common format such as WebM or MP4 "
+            "before uploading.")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Limits:
     grace_s: float = 5.0
     fps: float = 2.0
     frame_width: int = 640
+    budget_s: float = 240.0  # probe + audio + frames together; see GREENROOM_INGEST_BUDGET_S
 
     @property
     def longest_s(self) -> float:
@@ -56,19 +60,42 @@ class Extracted:
     frames: list[tuple[float, Path]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Deadline:
+    """The time left of one answer's decoding budget, shared by its ffprobe/ffmpeg calls."""
+
+    budget_s: float
+    ends: float
+
+    @classmethod
+    def start(cls, budget_s: float) -> Deadline:
+        return cls(budget_s, time.monotonic() + budget_s)
+
+    def run(self, argv: list[str]) -> subprocess.CompletedProcess[str]:
+        """Run a tool within the time left; a run past it is the candidate's readable
+        outcome (a file that decodes this slowly is not worth waiting for), not a retry."""
+        left = self.ends - time.monotonic()
+        try:
+            if left <= 0:
+                raise subprocess.TimeoutExpired(argv, 0)
+            return subprocess.run(argv, capture_output=True, text=True, timeout=left,
+                                  check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise Rejected("too_slow", TOO_SLOW.format(seconds=self.budget_s)) from exc
+
+
 def _clock(seconds: float) -> str:
     whole = round(seconds)
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-def probe(path: Path) -> Probe:
+def probe(path: Path, deadline: Deadline | None = None) -> Probe:
     if path.stat().st_size == 0:
         raise Rejected("empty", "The uploaded file is empty. Record your answer again and "
                        "check that the recording started before you stopped it.")
-    result = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", str(path)],
-        capture_output=True, text=True, timeout=TOOL_TIMEOUT_S, check=False,
-    )
+    deadline = deadline or Deadline.start(Limits().budget_s)
+    result = deadline.run(
+        ["ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", str(path)])
     info = json.loads(result.stdout or "{}") if result.returncode == 0 else {}
     streams = info.get("streams") or []
     if result.returncode != 0 or not streams:
@@ -119,15 +146,13 @@ def wav_duration(path: Path) -> float:
         return wav.getnframes() / float(wav.getframerate())
 
 
-def extract_audio(source: Path, target: Path, limits: Limits) -> float:
+def extract_audio(source: Path, target: Path, limits: Limits, deadline: Deadline) -> float:
     """16 kHz mono PCM. Decodes at most one second past the limit, so a file whose header
     hides its length (MediaRecorder's WebM has none) is still measured, never decoded whole."""
-    result = subprocess.run(
+    result = deadline.run(
         ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(source), "-vn", "-ac", "1",
          "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", "-t", f"{limits.longest_s + 1:.3f}",
-         str(target)],
-        capture_output=True, text=True, timeout=TOOL_TIMEOUT_S, check=False,
-    )
+         str(target)])
     if result.returncode != 0 or not target.exists():
         raise Rejected(
             "unreadable_audio",
@@ -143,17 +168,15 @@ def extract_audio(source: Path, target: Path, limits: Limits) -> float:
     return duration
 
 
-def sample_frames(source: Path, out_dir: Path, limits: Limits, duration_s: float) -> list[
-        tuple[float, Path]]:
+def sample_frames(source: Path, out_dir: Path, limits: Limits, duration_s: float,
+                  deadline: Deadline) -> list[tuple[float, Path]]:
     """JPEG frames at ``limits.fps``, scaled down to ``frame_width``; frame i is at i/fps."""
     out_dir.mkdir(parents=True, exist_ok=True)
     scale = f"scale='min({limits.frame_width},iw)':-2"
-    result = subprocess.run(
+    result = deadline.run(
         ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(source), "-an",
          "-t", f"{duration_s:.3f}", "-vf", f"fps={limits.fps},{scale}", "-q:v", "3",
-         str(out_dir / "%05d.jpg")],
-        capture_output=True, text=True, timeout=TOOL_TIMEOUT_S, check=False,
-    )
+         str(out_dir / "%05d.jpg")])
     if result.returncode != 0:
         raise Rejected(
             "unreadable_video",
@@ -165,11 +188,13 @@ def sample_frames(source: Path, out_dir: Path, limits: Limits, duration_s: float
 
 
 def extract(source: Path, workdir: Path, limits: Limits) -> Extracted:
-    """Probe, validate and extract; raises :class:`Rejected` for input we cannot use."""
-    found = probe(source)
+    """Probe, validate and extract within ``limits.budget_s``; raises :class:`Rejected` for
+    input we cannot use (including input that decodes too slowly)."""
+    deadline = Deadline.start(limits.budget_s)
+    found = probe(source, deadline)
     validate(found, limits)
     audio = workdir / "audio.wav"
-    duration = extract_audio(source, audio, limits)
-    frames = sample_frames(source, workdir / "frames", limits, duration) if found.has_video \
-        else []
+    duration = extract_audio(source, audio, limits, deadline)
+    frames = sample_frames(source, workdir / "frames", limits, duration, deadline) \
+        if found.has_video else []
     return Extracted(found, duration, audio, frames)

@@ -1,5 +1,5 @@
 from greenroom_common.worker import serve
 
-from greenroom_transcribe.service import app
+from greenroom_transcribe.service import create_app
 
-serve(app, default_port=8102)
+serve(create_app(), default_port=8102)

@@ -1,72 +1,129 @@
-"""Kafka adapter of vision: ``answers.ingested`` → ``answers.observed``."""
+"""Kafka adapter of vision: ``answers.ingested`` → ``answers.observed``.
+
+Presence is coaching only, so vision never blocks a verdict: when it gives up on an answer
+(a poison frame set, an outage past the retry budget) it stores an empty observation that
+says why, and announces it; the grader grades without presence.
+"""
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from pathlib import Path
+from typing import Protocol
 
 import anyio
-import anyio.to_thread
+from faststream.asgi import AsgiFastStream
+from greenroom_common.config import Settings
 from greenroom_common.contracts import AnswerIngested, AnswerObserved, Stage, Topic
-from greenroom_common.documents import VisionDoc
+from greenroom_common.documents import VisionDoc, VisionSummary
 from greenroom_common.keys import AnswerKeys
 from greenroom_common.metrics import INFERENCE_SECONDS
-from greenroom_common.worker import Worker
+from greenroom_common.storage import ObjectStore
+from greenroom_common.worker import Transport, Worker
 
 from greenroom_vision.faces import FaceAnalyzer
 
-worker = Worker("vision")
-_analyzer: list[FaceAnalyzer] = []
+log = logging.getLogger("greenroom.vision")
 DOWNLOADS_IN_FLIGHT = 8  # a 3-minute answer has 360 frames; fetch several at a time
+UNMEASURED = ("Presence could not be measured for this answer ({reason}); the verdict does "
+              "not depend on it.")
 
 
-@worker.on_startup
-async def load_model() -> None:
-    s = worker.settings
-    analyzer = await anyio.to_thread.run_sync(lambda: FaceAnalyzer(
-        s.vision_detector,
-        weights_home=s.models_dir / "deepface",
-        landmarks_dir=s.models_dir / "mediapipe-face",
-        device=s.vision_device,
-        threads=s.vision_threads,
-        batch_size=s.vision_batch_size,
-    ))
-    _analyzer.append(analyzer)
+class Analyzer(Protocol):
+    def analyze(self, frames: list[tuple[float, Path]]) -> VisionDoc: ...
 
 
-async def _observe(event: AnswerIngested) -> VisionDoc:
-    analyzer = _analyzer[0]
-    with tempfile.TemporaryDirectory(prefix="greenroom-vision-") as tmp:
-        frames: list[tuple[float, Path]] = []
-        limit = anyio.Semaphore(DOWNLOADS_IN_FLIGHT)
+def unmeasured(reason: str) -> VisionDoc:
+    """The observation of an answer vision gave up on: no frames, a note saying why."""
+    return VisionDoc(
+        detector="none", has_video=False, frames=[], inference_s=0.0,
+        summary=VisionSummary(frames=0, face_frames=0, no_face_frames=0, multi_face_frames=0,
+                              face_share=0.0),
+        notes=[UNMEASURED.format(reason=reason.replace("_", " "))])
 
-        async def fetch(key: str, path: Path) -> None:
-            async with limit:
-                await worker.store.download(key, path)
 
-        # Frame keys are derived (ingest writes frame i at keys.frame(i)), never taken from
-        # the event: a forged event could name another tenant's frames.
+class Vision:
+    """Vision's route on one worker; the analyzer is loaded at start-up unless given."""
+
+    def __init__(self, worker: Worker, analyzer: Analyzer | None = None) -> None:
+        self.worker = worker
+        self.analyzer = analyzer
+        if analyzer is None:
+            worker.on_startup(self.load_model)
+        worker.route(Topic.INGESTED, AnswerIngested, Stage.VISION,
+                     give_up=self.give_up)(self.on_ingested)
+
+    async def load_model(self) -> None:
+        s = self.worker.settings
+        self.analyzer = await self.worker.blocking(lambda: FaceAnalyzer(
+            s.vision_detector,
+            weights_home=s.models_dir / "deepface",
+            landmarks_dir=s.models_dir / "mediapipe-face",
+            device=s.vision_device,
+            threads=s.vision_threads,
+            batch_size=s.vision_batch_size,
+        ))
+
+    async def observe(self, event: AnswerIngested) -> VisionDoc:
+        analyzer = self.analyzer
+        assert analyzer is not None, "the model loads before the consumer starts"
+        with tempfile.TemporaryDirectory(prefix="greenroom-vision-") as tmp:
+            frames: list[tuple[float, Path]] = []
+            limit = anyio.Semaphore(DOWNLOADS_IN_FLIGHT)
+
+            async def fetch(key: str, path: Path) -> None:
+                async with limit:
+                    await self.worker.store.download(key, path)
+
+            # Frame keys are derived (ingest writes frame i at keys.frame(i)), never taken
+            # from the event: a forged event could name another tenant's frames.
+            keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
+            async with anyio.create_task_group() as tg:
+                for i, t in enumerate(event.frame_times_s):
+                    key = keys.frame(i)
+                    path = Path(tmp) / f"{i:05d}-{key.rsplit('/', 1)[-1]}"
+                    tg.start_soon(fetch, key, path)
+                    frames.append((t, path))
+            doc = await self.worker.blocking(analyzer.analyze, frames)
+        INFERENCE_SECONDS.labels("vision", doc.detector).observe(doc.inference_s)
+        return doc
+
+    async def on_ingested(self, event: AnswerIngested) -> None:
         keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
-        async with anyio.create_task_group() as tg:
-            for i, t in enumerate(event.frame_times_s):
-                key = keys.frame(i)
-                path = Path(tmp) / f"{i:05d}-{key.rsplit('/', 1)[-1]}"
-                tg.start_soon(fetch, key, path)
-                frames.append((t, path))
-        doc = await anyio.to_thread.run_sync(lambda: analyzer.analyze(frames))
-    INFERENCE_SECONDS.labels("vision", doc.detector).observe(doc.inference_s)
+        doc = await self.worker.once(event, keys.vision, VisionDoc, lambda: self.observe(event))
+        await self.announce(event, doc)
+
+    async def give_up(self, event: AnswerIngested, reason: str) -> None:
+        log.error("vision: no observation for %s (%s); grading goes on without presence",
+                  event.answer_id, reason)
+        keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
+        doc = await self.worker.once(event, keys.vision, VisionDoc,
+                                     lambda: _ready(unmeasured(reason)))
+        await self.announce(event, doc)
+
+    async def announce(self, event: AnswerIngested, doc: VisionDoc) -> None:
+        await self.worker.publish(Topic.OBSERVED, AnswerObserved(
+            tenant=event.tenant, session_id=event.session_id, answer_id=event.answer_id,
+            question_id=event.question_id, vision_key=AnswerKeys(
+                event.tenant, event.session_id, event.answer_id).vision,
+            frames=doc.summary.frames, face_share=doc.summary.face_share,
+            detector=doc.detector,
+        ))
+
+
+async def _ready(doc: VisionDoc) -> VisionDoc:
     return doc
 
 
-@worker.route(Topic.INGESTED, AnswerIngested, Stage.VISION)
-async def on_ingested(event: AnswerIngested) -> None:
-    keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
-    doc = await worker.once(keys.vision, VisionDoc, lambda: _observe(event))
-    await worker.publish(Topic.OBSERVED, AnswerObserved(
-        tenant=event.tenant, session_id=event.session_id, answer_id=event.answer_id,
-        question_id=event.question_id, vision_key=keys.vision, frames=doc.summary.frames,
-        face_share=doc.summary.face_share, detector=doc.detector,
-    ))
+def create_worker(settings: Settings | None = None, *, store: ObjectStore | None = None,
+                  transport: Transport | None = None,
+                  analyzer: Analyzer | None = None) -> Worker:
+    """The composition root (tests pass an in-memory store, transport and analyzer)."""
+    worker = Worker("vision", settings, store=store, transport=transport)
+    Vision(worker, analyzer)
+    return worker
 
 
-app = worker.app()
+def create_app(settings: Settings | None = None) -> AsgiFastStream:
+    return create_worker(settings).app()
