@@ -129,6 +129,8 @@ class LocalPlatform:
             "GREENROOM_S3_BUCKET": self.bucket,
             "GREENROOM_TOPIC_PARTITIONS": str(self.partitions),
             "GREENROOM_GRPC_PORT": str(self.grpc_port),
+            # The local runtime's own MinIO uses the example credentials on purpose.
+            "GREENROOM_ALLOW_EXAMPLE_CREDENTIALS": "1",
         }
         env.update(self.extra_env)
         return env

@@ -12,6 +12,15 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Credentials that appear in this repository (defaults, compose, the k8s example secret,
+# MinIO's own defaults): never acceptable outside a local run.
+EXAMPLE_SECRETS = frozenset({"greenroom-secret", "REPLACE-WITH-S3-SECRET-KEY", "minioadmin"})
+EXAMPLE_ACCESS_KEYS = frozenset({"minioadmin", "REPLACE-WITH-S3-ACCESS-KEY"})
+
+
+class InsecureSettings(ValueError):
+    """The configuration would run a service with published example secrets."""
+
 
 def _cache_dir() -> Path:
     return Path.home() / ".cache" / "greenroom"
@@ -33,6 +42,10 @@ class Settings(BaseSettings):
     s3_secret_key: str = Field("greenroom-secret", description="S3 secret key.")
     s3_secure: bool = Field(False, description="Use HTTPS for S3.")
     s3_bucket: str = Field("greenroom", description="Bucket holding media and results.")
+    allow_example_credentials: bool = Field(
+        False, description="Start even with the example S3 credentials of this README and "
+        "the deploy files. Only local runs (`make up`, the tests) set it; a service "
+        "refuses to start with them otherwise.")
 
     # Service process
     host: str = Field("127.0.0.1", description="Address the service's HTTP server binds.")
@@ -153,6 +166,18 @@ class Settings(BaseSettings):
         20.0, description="Total deadline of one endpoint call (connecting, sending and the "
         "whole reply); redirects are never followed.")
 
+
+    def refuse_example_credentials(self) -> None:
+        """Raise :class:`InsecureSettings` when the S3 credentials are the published
+        examples and no local flag allows them (a production deploy that forgot its
+        secret must not start and quietly work)."""
+        if self.allow_example_credentials:
+            return
+        if self.s3_secret_key in EXAMPLE_SECRETS or self.s3_access_key in EXAMPLE_ACCESS_KEYS:
+            raise InsecureSettings(
+                "GREENROOM_S3_ACCESS_KEY / GREENROOM_S3_SECRET_KEY are the example credentials "
+                "published in this repository. Set real ones (deploy/k8s/secret.example.yaml "
+                "shows how), or set GREENROOM_ALLOW_EXAMPLE_CREDENTIALS=1 for a local run.")
 
     @model_validator(mode="after")
     def _fits_between_polls(self) -> Settings:

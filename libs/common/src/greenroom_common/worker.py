@@ -42,7 +42,7 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import make_asgi_app
 from pydantic import BaseModel, ValidationError
 
-from greenroom_common.config import Settings, get_settings
+from greenroom_common.config import InsecureSettings, Settings, get_settings
 from greenroom_common.contracts import AnswerFailed, DeadLetter, Event, Stage, Topic
 from greenroom_common.documents import Claim, FailureDoc
 from greenroom_common.errors import Rejected
@@ -364,6 +364,11 @@ def serve(app: Any, default_port: int, settings: Settings | None = None) -> None
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    try:
+        settings.refuse_example_credentials()
+    except InsecureSettings as exc:
+        log.critical("refusing to start: %s", exc)
+        raise SystemExit(2) from exc
     uvicorn.run(
         app,
         host=settings.host,

@@ -5,6 +5,11 @@ sees a score it could change and its reply is never parsed for one: the verdict,
 evidence stay those of the deterministic grader. Off unless ``GREENROOM_GRADER_LLM_URL`` is
 set; any failure (unreachable, slow, malformed) leaves the note out and is logged.
 
+A note that contradicts the verdict (it calls a failed answer passed or correct, a passed
+one failed or wrong) or that states a score is dropped, whatever made the model write it
+(an instruction smuggled into the answer's text reaches the model only through the quoted
+feedback, and cannot get past this check).
+
 The call has one total deadline (``GREENROOM_GRADER_LLM_TIMEOUT_S``: connecting, sending and
 the whole reply; a server that drips bytes is cut off when it passes), and redirects are
 never followed, so the bearer token goes to the configured host only.
@@ -16,6 +21,7 @@ import contextlib
 import http.client
 import json
 import logging
+import re
 import socket
 import threading
 import time
@@ -25,6 +31,25 @@ from greenroom_common.config import Settings
 from greenroom_common.documents import GradeDoc
 
 log = logging.getLogger(__name__)
+_SAYS_PASSED = re.compile(
+    r"\b(you(?:'ve| have)? passed|(?:this|your) answer (?:passes|passed|is correct|is right)|"
+    r"pass(?:es|ed)? (?:this|the) (?:question|interview|round)|congratulations|"
+    r"(?:perfect|flawless|excellent|outstanding) (?:answer|score|response))\b", re.I)
+_SAYS_FAILED = re.compile(
+    r"\b(you(?:'ve| have)? failed|(?:this|your) answer (?:fails|failed|is wrong|is incorrect)|"
+    r"fail(?:s|ed)? (?:this|the) (?:question|interview|round)|did(?: not|n't) pass)\b", re.I)
+_SCORE = re.compile(r"\b\d{1,3}\s*(?:/\s*100|%|points?|out of)\b|\bscore[sd]? (?:of|is|was)\b",
+                    re.I)
+
+
+def consistent(note: str, verdict: str) -> bool:
+    """Whether a coaching note can stand beside ``verdict``: it claims neither the other
+    verdict nor a score (the grader's own figures are shown beside it)."""
+    if _SCORE.search(note):
+        return False
+    if verdict == "fail":
+        return not _SAYS_PASSED.search(note)
+    return not _SAYS_FAILED.search(note)
 MAX_NOTE = 1200
 MAX_REPLY = 256 * 1024
 SYSTEM = ("You are an interview coach for Python developers. Rewrite the feedback below as "
@@ -55,6 +80,10 @@ def coaching_note(doc: GradeDoc, prompt: str, settings: Settings) -> str | None:
         text = str(reply["choices"][0]["message"]["content"]).strip()
     except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
         log.warning("coaching endpoint failed, grade kept without a note: %s", exc)
+        return None
+    if not consistent(text, doc.verdict):
+        log.warning("coaching note dropped: it contradicts the %s verdict or states a score",
+                    doc.verdict)
         return None
     return text[:MAX_NOTE] or None
 
