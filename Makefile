@@ -8,7 +8,7 @@ env_python = $$(python3 -c "import json;print(json.load(open('$(ENVS)'))['$(1)']
 SRC_PATH := clients/python/src:libs/common/src:services/gateway/src:services/ingest/src:services/grader/src:tools
 DEV := PYTHONPATH=$(SRC_PATH):. $(call env_python,dev)
 
-.PHONY: setup up test lint unit service-tests integration bench bench-grading bench-web clean
+.PHONY: setup up test lint unit service-tests integration images test-containers chaos bench bench-grading bench-web clean
 
 setup: ## install everything missing: Debian packages, Kafka, MinIO, Python environments, models
 	@bash scripts/setup/all.sh
@@ -31,6 +31,15 @@ service-tests: ## model-backed cores, each in its own environment
 
 integration: ## the whole platform on real Kafka and MinIO
 	@$(DEV) -m pytest -q tests
+
+images: ## container images of the five services plus Kafka, MinIO, Prometheus; offline-capable
+	@bash scripts/setup/images.sh
+
+test-containers: setup ## tests/ against the docker compose stack (starts an engine if none)
+	@bash scripts/setup/test-containers.sh
+
+chaos: ## ≥ 100 answers through replicated services while processes die and Kafka/MinIO restart
+	@$(DEV) bench/chaos.py
 
 bench: ## end-to-end latency of a 60 s answer through the whole platform
 	@$(DEV) bench/pipeline.py --seconds 60 --runs 3

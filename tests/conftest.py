@@ -7,7 +7,6 @@ temporary folder) and stopped at the end, whatever happens.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from greenroom_local.platform import LocalPlatform
 from minio import Minio
 
 from tests.support.client import Client
-from tests.support.infra import containers, docker_answers
+from tests.support.infra import compose_platform, containers, route
 
 # Small enough to test quickly, large enough for the test videos.
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
@@ -35,9 +34,15 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform
            "GREENROOM_LIMIT_REQUESTS_PER_IP_PER_MIN": "100000",
            "GREENROOM_LIMIT_SESSIONS_PER_IP_PER_MIN": "10000",
            "GREENROOM_LIMIT_ANSWERS_PER_IP_PER_MIN": "10000"}
-    use_docker = docker_answers() and os.environ.get("GREENROOM_TEST_INFRA") != "local"
-    with containers() if use_docker else contextlib.nullcontext() as external:
-        stack = LocalPlatform.on_free_ports(data_dir, external=external, extra_env=env)
+    # GREENROOM_TEST_INFRA (tests/support/infra.py), never whether a Docker engine answers:
+    # local (default): Kafka, MinIO and the services as local processes; containers: Kafka and
+    # MinIO from testcontainers; compose: the stack `make test-containers` started.
+    infra = route()
+    with containers() if infra == "containers" else contextlib.nullcontext() as external:
+        if infra == "compose":
+            stack = compose_platform(data_dir, extra_env=env)
+        else:
+            stack = LocalPlatform.on_free_ports(data_dir, external=external, extra_env=env)
         stack.start()
         try:
             yield stack

@@ -12,8 +12,11 @@ import pytest
 from greenroom_local.platform import LocalPlatform
 
 from tests.support import chaos
+from tests.support.infra import route
 
-pytestmark = pytest.mark.platform
+pytestmark = [pytest.mark.platform,
+              pytest.mark.skipif(route() != "local", reason="starts replicas of its own on "
+                                 "local processes: once per CI run is enough")]
 
 PLAN = chaos.Plan(sessions=4, replicas={"ingest": 1, "transcribe": 2, "vision": 1,
                                         "grader": 2},

@@ -22,7 +22,7 @@ from greenroom_common.keys import BANK_KEY
 from greenroom_local.platform import REPO, LocalPlatform, venvs
 from minio import Minio
 
-from tests.support.infra import containers, docker_answers
+from tests.support.infra import containers, route
 
 EDGE_ENV = {
     "GREENROOM_MAX_UPLOAD_BYTES": str(4 * 1024 * 1024),
@@ -49,8 +49,7 @@ BANK = QuestionBank(version="security-test", questions=[
 
 @contextlib.contextmanager
 def edge_gateway(data_dir: Path) -> Iterator[LocalPlatform]:
-    use_docker = docker_answers() and os.environ.get("GREENROOM_TEST_INFRA") != "local"
-    with containers() if use_docker else contextlib.nullcontext() as external:
+    with containers() if route() == "containers" else contextlib.nullcontext() as external:
         stack = LocalPlatform.on_free_ports(data_dir, external=external, services=("gateway",),
                                             extra_env=EDGE_ENV)
         stack.start()

@@ -42,6 +42,7 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import make_asgi_app
 from pydantic import BaseModel, ValidationError
 
+from greenroom_common import metrics
 from greenroom_common.config import InsecureSettings, Settings, get_settings
 from greenroom_common.contracts import AnswerFailed, DeadLetter, Event, Stage, Topic
 from greenroom_common.documents import Claim, FailureDoc
@@ -333,10 +334,14 @@ class Worker:
                 # outage must fit between two polls.
                 max_poll_interval_ms=int(self.settings.max_poll_interval_s * 1000),
             )(self._consume)
+        async def initialise_metrics() -> None:  # a hook: building the app starts nothing
+            metrics.initialise(self.name, list(self.routes),
+                               bootstrap=self.settings.kafka_bootstrap)
+
         return AsgiFastStream(
             self.broker,
             asgi_routes=[("/healthz", self._health()), ("/metrics", make_asgi_app(REGISTRY))],
-            on_startup=list(self._startup),
+            on_startup=[initialise_metrics, *self._startup],
         )
 
     async def _consume(self, message: KafkaMessage) -> None:

@@ -20,7 +20,7 @@ from greenroom_common.contracts import Event, Topic
 from greenroom_common.documents import VisionDoc
 from greenroom_common.faults import TRANSIENT_KINDS, is_transient
 from greenroom_common.keys import AnswerKeys
-from greenroom_common.metrics import EVENTS_PRODUCED, HTTP_REQUESTS, REGISTRY
+from greenroom_common.metrics import EVENTS_PRODUCED, HTTP_REQUESTS, REGISTRY, initialise
 from greenroom_common.storage import ObjectStore
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -77,6 +77,7 @@ async def apply_retention(store: ObjectStore, days: int, tenant_days: int = 0) -
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    initialise("gateway", [], produces=[Topic.SUBMITTED.value])
     store = ObjectStore(settings)
     router = KafkaRouter(settings.kafka_bootstrap, client_id="greenroom-gateway",
                          schema_url=None, include_in_schema=False)
