@@ -102,3 +102,19 @@ def test_asyncapi_page_is_plain_html_and_escapes_the_document() -> None:
     page = asyncapi_page({"asyncapi": "3.0.0", "info": {"title": "<b>x</b>"},
                           "channels": {"answers.submitted": {"messages": {}}}})
     assert "<script" not in page and "&lt;b&gt;" in page and "answers.submitted" in page
+
+
+def test_an_unexpected_error_still_carries_the_security_headers() -> None:
+    app = FastAPI()
+    app.add_middleware(SecurityHeaders)  # inside Starlette's error middleware, as in create_app
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    inner = TestClient(app, raise_server_exceptions=False).get("/boom")
+    assert inner.status_code == 500 and "content-security-policy" not in inner.headers
+    served = TestClient(SecurityHeaders(app), raise_server_exceptions=False).get("/boom")
+    assert served.status_code == 500
+    assert served.headers["x-frame-options"] == "DENY"
+    assert "default-src" in served.headers["content-security-policy"]

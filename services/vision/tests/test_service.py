@@ -9,7 +9,7 @@ from pathlib import Path
 
 from greenroom_common.config import Settings
 from greenroom_common.contracts import AnswerIngested, AnswerMode, AnswerObserved, Topic
-from greenroom_common.documents import SessionDoc, VisionDoc
+from greenroom_common.documents import IngestDoc, SessionDoc, VisionDoc
 from greenroom_common.keys import AnswerKeys, session_doc
 from greenroom_common.testing import MemoryBus, MemoryStore
 from greenroom_vision.service import create_worker
@@ -18,6 +18,42 @@ KEYS = AnswerKeys("acme", "s-1", "a-1")
 EVENT = AnswerIngested(tenant="acme", session_id="s-1", answer_id="a-1", question_id="lf-02",
                        mode=AnswerMode.VIDEO, duration_s=1.0, audio_key="ignored",
                        frame_times_s=[0.0, 0.5])
+
+
+def ingest_doc(frames: int) -> bytes:
+    return IngestDoc(duration_s=1.0, has_video=True, audio_key=KEYS.audio,
+                     frame_keys=[KEYS.frame(i) for i in range(frames)],
+                     frame_times_s=[i / 2 for i in range(frames)], fps=2.0, width=320,
+                     height=240, container="webm", audio_codec="opus",
+                     video_codec="vp8").model_dump_json().encode()
+
+
+class Counting:
+    def __init__(self) -> None:
+        self.frames: list[int] = []
+
+    def analyze(self, frames: list[tuple[float, Path]]) -> VisionDoc:
+        self.frames.append(len(frames))
+        from greenroom_vision.service import unmeasured
+
+        return unmeasured("test")
+
+
+def test_the_frame_count_comes_from_ingest_not_from_the_event() -> None:
+    store, bus = MemoryStore(), MemoryBus()
+    store.objects[session_doc("acme", "s-1")] = SessionDoc(
+        session_id="s-1", tenant="acme", token_sha256="x",
+        question_ids=["lf-02"]).model_dump_json().encode()
+    for i in range(3):
+        store.objects[KEYS.frame(i)] = b"\xff\xd8"
+    store.objects[KEYS.ingest] = ingest_doc(3)
+    analyzer = Counting()
+    bus.attach(create_worker(Settings(retry_cap_s=0.01), store=store, transport=bus,
+                             analyzer=analyzer))
+    forged = EVENT.model_copy(update={"frame_times_s": [i / 2 for i in range(100_000)]})
+    bus.send(Topic.INGESTED, forged, "a-1")
+    asyncio.run(bus.drain())
+    assert analyzer.frames == [3]
 
 
 class Broken:
@@ -36,6 +72,7 @@ def test_an_answer_vision_cannot_analyse_is_announced_without_presence() -> None
         question_ids=["lf-02"]).model_dump_json().encode()
     for i in range(2):
         store.objects[KEYS.frame(i)] = b"\xff\xd8not really a jpeg"
+    store.objects[KEYS.ingest] = ingest_doc(2)
     broken = Broken()
     bus.attach(create_worker(Settings(retry_cap_s=0.01), store=store, transport=bus,
                              analyzer=broken))

@@ -1,5 +1,5 @@
 from greenroom_common.worker import serve
 
-from greenroom_gateway.app import create_app
+from greenroom_gateway.app import create_asgi
 
-serve(create_app(), default_port=8000)
+serve(create_asgi(), default_port=8000)

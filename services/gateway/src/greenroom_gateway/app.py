@@ -23,6 +23,7 @@ from greenroom_common.keys import AnswerKeys
 from greenroom_common.metrics import EVENTS_PRODUCED, HTTP_REQUESTS, REGISTRY, initialise
 from greenroom_common.storage import ObjectStore
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.types import ASGIApp
 
 from greenroom_gateway.api import Who, add_limit_handlers, problem
 from greenroom_gateway.api import router as api_router
@@ -233,3 +234,9 @@ async def infrastructure_down(_: Request, exc: Exception) -> JSONResponse:
 def add_outage_handlers(app: FastAPI) -> None:
     for kind in TRANSIENT_KINDS:
         app.add_exception_handler(kind, infrastructure_down)
+
+
+def create_asgi(settings: Settings | None = None) -> ASGIApp:
+    """The served application: the security headers wrap even Starlette's error middleware,
+    so an unexpected 500 carries them too (a middleware added inside would not see it)."""
+    return SecurityHeaders(create_app(settings))

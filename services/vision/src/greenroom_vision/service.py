@@ -16,7 +16,8 @@ import anyio
 from faststream.asgi import AsgiFastStream
 from greenroom_common.config import Settings
 from greenroom_common.contracts import AnswerIngested, AnswerObserved, Stage, Topic
-from greenroom_common.documents import VisionDoc, VisionSummary
+from greenroom_common.documents import IngestDoc, VisionDoc, VisionSummary
+from greenroom_common.errors import Rejected
 from greenroom_common.keys import AnswerKeys
 from greenroom_common.metrics import INFERENCE_SECONDS
 from greenroom_common.storage import ObjectStore
@@ -76,11 +77,16 @@ class Vision:
                 async with limit:
                     await self.worker.store.download(key, path)
 
-            # Frame keys are derived (ingest writes frame i at keys.frame(i)), never taken
-            # from the event: a forged event could name another tenant's frames.
+            # Frame keys are derived (ingest writes frame i at keys.frame(i)) and their
+            # number and times come from ingest's stored document, never from the event: a
+            # forged event could name another tenant's frames or a million of them.
             keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
+            ingested = await self.worker.store.get_model(keys.ingest, IngestDoc)
+            if ingested is None:
+                raise Rejected("no_frames", "The frames of this answer were not found; record "
+                               "the answer again.")
             async with anyio.create_task_group() as tg:
-                for i, t in enumerate(event.frame_times_s):
+                for i, t in enumerate(ingested.frame_times_s):
                     key = keys.frame(i)
                     path = Path(tmp) / f"{i:05d}-{key.rsplit('/', 1)[-1]}"
                     tg.start_soon(fetch, key, path)
