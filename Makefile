@@ -21,6 +21,8 @@ test: setup lint unit service-tests integration ## everything CI runs
 lint:
 	@echo "== ruff"; $(DEV) -m ruff check libs services tools tests bench scripts
 	@echo "== mypy"; $(DEV) -m mypy libs/common/src services/*/src clients/python/src/greenroom_client tools/greenroom_local
+	@echo "== eslint"; bash scripts/setup/web.sh eslint
+	@echo "== tsc"; bash scripts/setup/web.sh tsc
 
 unit: ## pure-logic tests of the shared package, gateway, ingest and grader
 	@$(DEV) -m pytest -q libs/common/tests services/gateway/tests services/ingest/tests services/grader/tests tools/tests
@@ -28,6 +30,7 @@ unit: ## pure-logic tests of the shared package, gateway, ingest and grader
 service-tests: ## model-backed cores, each in its own environment
 	@PYTHONPATH=libs/common/src:services/transcribe/src $(call env_python,transcribe) -m pytest -q -p no:cacheprovider services/transcribe/tests
 	@PYTHONPATH=libs/common/src:services/vision/src $(call env_python,vision) -m pytest -q -p no:cacheprovider services/vision/tests
+	@PYTHONPATH=services/voice/src $(call env_python,voice) -m pytest -q -p no:cacheprovider services/voice/tests
 
 integration: ## the whole platform on real Kafka and MinIO
 	@$(DEV) -m pytest -q tests

@@ -40,6 +40,9 @@ def environments() -> dict[str, list[str]]:
     root = tomllib.loads((REPO / "pyproject.toml").read_text())
     dev = root["dependency-groups"]["dev"]
     envs["dev"] = sorted(set(envs["gateway"] + envs["ingest"] + envs["grader"] + dev))
+    # The interviewer's voice: a GPL runtime and non-commercial voice data, so its own
+    # environment with nothing of the others (not even greenroom-common) and never in dev.
+    envs["voice"] = project_deps(REPO / "services" / "voice")
     return envs
 
 

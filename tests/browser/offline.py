@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from greenroom_common.contracts import AnswerMode, Stage
+from greenroom_gateway.schemas import rules_view, stage_progress
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from tests.browser.conftest import chromium_path
@@ -93,8 +95,15 @@ class FakeApi:
                       "strengths": ["Concise sentences."],
                       "improvements": ["Name the key points.; Then explain them.."],
                       "borderline": []}
+        means: dict[str, float] = {}
+        if report is not None:
+            for name in ("content", "structure", "clarity"):
+                scores = [d["score"] for a in mine for d in a["result"]["dimensions"]
+                          if d["name"] == name]
+                means[name] = round(sum(scores) / len(scores), 1)
         return {"session_id": sid, "question_ids": session["question_ids"],
-                "complete": complete, "answers": mine, "report": report}
+                "complete": complete, "answers": mine, "report": report,
+                "dimension_scores": means}
 
     def add_session(self, sid: str, question_ids: list[str]) -> dict[str, Any]:
         self.sessions[sid] = {"question_ids": question_ids}
@@ -105,7 +114,9 @@ class FakeApi:
         aid = f"a{len(self.answers) + 1}"
         self.answers[aid] = {"answer_id": aid, "session_id": sid, "question_id": question_id,
                              "mode": "text", "status": "graded", "stages": ["grade"],
-                             "result": grade(aid, question_id, text)}
+                             "result": grade(aid, question_id, text),
+                             "progress": [p.model_dump(mode="json") for p in stage_progress(
+                                 AnswerMode.TEXT, [Stage.GRADE], None)]}
         return aid
 
     def handle(self, route: Route) -> None:
@@ -128,6 +139,8 @@ class FakeApi:
         elif plain == "/config.json":
             self.json(route, {"answer_limit_s": 180, "max_upload_bytes": 8 << 20,
                               "max_text_chars": 20000, "retention_days": 30})
+        elif plain == "/api/rules":  # the gateway's own answer: the one definition
+            self.json(route, rules_view().model_dump(mode="json"))
         elif plain == "/api/questions":
             self.json(route, {"questions": BANK})
         elif plain == "/api/sessions" and request.method == "POST":

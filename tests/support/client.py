@@ -62,16 +62,18 @@ class Client:
             time.sleep(0.5)
         raise AssertionError(f"answer {answer_id} not done after {timeout_s}s: {body}")
 
-    def report(self, session: Session, timeout_s: float = 60) -> dict[str, Any]:
+    def report(self, session: Session, timeout_s: float = 60,
+               counts: dict[str, str] | None = None) -> dict[str, Any]:
         """The session once its report is written (``sessions.completed`` follows the last
-        answer's grade by a moment): poll, as a client without the event stream would."""
+        answer's grade by a moment) and, with ``counts``, counts those answers (a later
+        version of the report): poll, as a client without the event stream would."""
         deadline = time.monotonic() + timeout_s
         body: dict[str, Any] = {}
         while time.monotonic() < deadline:
             response = self.http.get(f"/api/sessions/{session.id}", headers=session.auth)
             assert response.status_code == 200, response.text
             body = response.json()
-            if body["complete"]:
+            if body["complete"] and (counts is None or body["report"]["answers"] == counts):
                 return body
             time.sleep(0.3)
         raise AssertionError(f"session {session.id} not complete after {timeout_s}s: {body}")

@@ -10,10 +10,23 @@ from typing import Any
 import pytest
 from aiokafka.errors import KafkaConnectionError
 from greenroom_common.contracts import AnswerMode, AnswerSubmitted, Event, Stage, Topic
-from greenroom_common.documents import FailureDoc, GradeDoc, QuestionBank, QuestionView
+from greenroom_common.documents import (
+    FailureDoc,
+    FollowUp,
+    GradeDoc,
+    QuestionBank,
+    QuestionView,
+)
 from greenroom_common.keys import BANK_KEY, AnswerKeys
 from greenroom_common.testing import MemoryStore
-from greenroom_gateway.interviews import AnswerCaps, Interviews, NotFound, TooMany, Unavailable
+from greenroom_gateway.interviews import (
+    AnswerCaps,
+    Interviews,
+    Invalid,
+    NotFound,
+    TooMany,
+    Unavailable,
+)
 from greenroom_gateway.tenancy import Caller
 
 HIRING = Caller(tenant="acme")
@@ -103,3 +116,43 @@ def test_answers_per_question_are_capped() -> None:
         run(interviews.submit_text(session, "lf-02", "Tuples hash.", AnswerMode.TEXT))
     with pytest.raises(TooMany):
         run(interviews.submit_text(session, "lf-02", "Tuples hash.", AnswerMode.TEXT))
+
+
+def graded(store: MemoryStore, session_id: str, answer_id: str, follow_up: bool) -> None:
+    offered = FollowUp(kind="missed", target="wraps", question="What about __name__?",
+                       reason="A core point was missed.") if follow_up else None
+    store.objects[AnswerKeys("acme", session_id, answer_id).grade] = GradeDoc(
+        answer_id=answer_id, question_id="lf-02", verdict="fail", score=50.0,
+        provisional=False, rule="r", dimensions=[],
+        follow_up=offered).model_dump_json().encode()
+
+
+def test_a_follow_up_answers_the_first_answers_question_once_within_its_limit() -> None:
+    interviews, store, bus = core()
+    session, _, _ = run(interviews.create_session(HIRING, round_=None, count=None,
+                                                  question_ids=["lf-02"]))
+    first = run(interviews.submit_text(session, "lf-02", "Tuples hash.", AnswerMode.TEXT))
+    with pytest.raises(Invalid, match="no follow-up question"):  # not graded yet
+        run(interviews.submit_text(session, "", "More.", AnswerMode.TEXT, first.answer_id))
+    graded(store, session.session_id, first.answer_id, follow_up=True)
+    answer = run(interviews.submit_text(session, "", "More.", AnswerMode.TEXT,
+                                        first.answer_id))
+    assert (answer.question_id, answer.follow_up_of, answer.time_limit_s) == (
+        "lf-02", first.answer_id, 90)
+    event = bus.events[-1][1]
+    assert isinstance(event, AnswerSubmitted) and event.follow_up_of == first.answer_id
+    with pytest.raises(TooMany, match="already answered"):
+        run(interviews.submit_text(session, "", "Again.", AnswerMode.TEXT, first.answer_id))
+    with pytest.raises(Invalid):  # another session's or an unknown answer
+        run(interviews.submit_text(session, "", "More.", AnswerMode.TEXT, "f" * 32))
+
+
+def test_no_follow_up_without_one_offered() -> None:
+    interviews, store, _ = core()
+    session, _, _ = run(interviews.create_session(HIRING, round_=None, count=None,
+                                                  question_ids=["lf-02"], follow_ups=False))
+    assert session.follow_ups is False
+    first = run(interviews.submit_text(session, "lf-02", "Tuples hash.", AnswerMode.TEXT))
+    graded(store, session.session_id, first.answer_id, follow_up=False)
+    with pytest.raises(Invalid, match="no follow-up question"):
+        run(interviews.submit_text(session, "", "More.", AnswerMode.TEXT, first.answer_id))

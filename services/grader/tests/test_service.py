@@ -25,6 +25,7 @@ from greenroom_common.contracts import (
 from greenroom_common.documents import (
     AnswerDoc,
     FailureDoc,
+    GradeDoc,
     SessionDoc,
     SessionReport,
     TranscriptDoc,
@@ -209,3 +210,71 @@ def test_a_late_half_of_a_graded_answer_is_not_graded_again(store: MemoryStore) 
     bus.send(Topic.OBSERVED, observed, "a-1")
     asyncio.run(bus.drain())
     assert len(bus.on(Topic.GRADED.value)) == 1
+
+
+FIRST = ("A decorator is a callable that takes a function and returns a new function, usually "
+         "a wrapper, that replaces the original. The @decorator line above a def is syntactic "
+         "sugar for func = decorator(func), and it runs once, when the function is defined. "
+         "Inside, the wrapper is a closure: it accepts *args and **kwargs, does something "
+         "before or after, calls the original function with those arguments and returns its "
+         "result. For example, a timing decorator records the time before and after the call "
+         "and logs how long it took.")
+FOLLOW_UP = ("Because the wrapper replaces the original function, its __name__ and __doc__ "
+             "would describe the wrapper. So I decorate the wrapper with functools.wraps, "
+             "which copies the name, the docstring and __wrapped__ from the original, so "
+             "help() and logs show the right function.")
+
+
+def grade_of(store: MemoryStore, answer_id: str) -> GradeDoc:
+    return GradeDoc.model_validate_json(
+        store.objects[AnswerKeys(TENANT, SESSION, answer_id).grade])
+
+
+def follow_up(store: MemoryStore, bus: MemoryBus, answer_id: str, first: str, text: str,
+              minutes: int) -> None:
+    """The answer to the follow-up of ``first``, as the gateway records it."""
+    put(store, AnswerKeys(TENANT, SESSION, answer_id).answer, AnswerDoc(
+        answer_id=answer_id, session_id=SESSION, tenant=TENANT, question_id="lf-01",
+        mode=AnswerMode.TEXT, text=text, submitted_at=T0 + timedelta(minutes=minutes),
+        follow_up_of=first, time_limit_s=90))
+    bus.send(Topic.SUBMITTED, AnswerSubmitted(
+        tenant=TENANT, session_id=SESSION, answer_id=answer_id, question_id="lf-01",
+        mode=AnswerMode.TEXT, text=text, follow_up_of=first), answer_id)
+
+
+def test_a_missed_core_point_is_followed_up_and_the_answer_lifts_the_verdict(
+        store: MemoryStore) -> None:
+    _, bus = grader(store)
+    typed(store, bus, "a-1", "lf-01", FIRST, 0)
+    typed(store, bus, "a-2", "lf-02", ANSWERS["lf-02"]["strong"], 1)
+    asyncio.run(bus.drain())
+    first = grade_of(store, "a-1")
+    assert first.verdict == "fail" and first.follow_up is not None
+    assert first.follow_up.kind == "missed" and first.follow_up.target == "wraps"
+    assert "core point" in first.follow_up.reason and first.follow_up.time_limit_s == 90
+    assert report(store).answers["lf-01"] == "a-1"
+    follow_up(store, bus, "a-3", "a-1", FOLLOW_UP, 2)
+    asyncio.run(bus.drain())
+    answered = grade_of(store, "a-3")
+    assert (answered.verdict, answered.follows, answered.lifted) == ("pass", "a-1", True)
+    assert answered.follow_up is None  # one follow-up per question
+    assert FIRST.split(".", maxsplit=1)[0] in answered.transcript  # graded together with the first
+    assert report(store).answers["lf-01"] == "a-3" and len(completions(bus)) == 2
+
+
+def test_follow_ups_can_be_switched_off_for_a_session(store: MemoryStore) -> None:
+    store.objects[session_doc(TENANT, SESSION)] = SessionDoc(
+        session_id=SESSION, tenant=TENANT, token_sha256="x", question_ids=QUESTIONS,
+        follow_ups=False).model_dump_json().encode()
+    _, bus = grader(store)
+    typed(store, bus, "a-1", "lf-01", FIRST, 0)
+    asyncio.run(bus.drain())
+    assert grade_of(store, "a-1").verdict == "fail"
+    assert grade_of(store, "a-1").follow_up is None
+
+
+def test_an_answer_on_another_topic_gets_no_follow_up(store: MemoryStore) -> None:
+    _, bus = grader(store)
+    typed(store, bus, "a-1", "lf-01", OFF_TOPIC, 0)
+    asyncio.run(bus.drain())
+    assert grade_of(store, "a-1").follow_up is None

@@ -36,8 +36,13 @@ class Client:
         return list(response.questions)
 
     def create_session(self, *, question_ids: list[str] | None = None, round_: str = "",
-                       count: int = 0, candidate_ref: str = "") -> pb.Session:
+                       count: int = 0, candidate_ref: str = "",
+                       follow_ups: bool | None = None) -> pb.Session:
+        """``follow_ups``: whether the interviewer asks follow-ups (``None``: the server's
+        default, yes)."""
         request = pb.CreateSessionRequest(candidate_ref=candidate_ref)
+        if follow_ups is not None:
+            request.follow_ups = follow_ups
         if question_ids:
             request.questions.question_ids.extend(question_ids)
         else:
@@ -69,8 +74,11 @@ class Client:
                                                    timeout=max(self.timeout_s, 600))
         return answer
 
-    def answer_text(self, session: str, question_id: str, text: str) -> pb.Answer:
-        meta = pb.AnswerMetadata(session=session, question_id=question_id, text=text)
+    def answer_text(self, session: str, question_id: str, text: str,
+                    follow_up_of: str = "") -> pb.Answer:
+        """A typed answer; ``follow_up_of`` (an answer's name) answers its follow-up."""
+        meta = pb.AnswerMetadata(session=session, question_id=question_id, text=text,
+                                 follow_up_of=follow_up_of)
         answer: pb.Answer = self.stub.UploadAnswer(
             iter([pb.UploadAnswerRequest(metadata=meta)]), metadata=self.metadata,
             timeout=self.timeout_s)

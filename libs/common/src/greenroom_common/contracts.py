@@ -86,6 +86,7 @@ class AnswerSubmitted(Event):
     content_type: str | None = None
     size_bytes: int = 0
     text: str | None = None
+    follow_up_of: str | None = None
 
 
 class AnswerIngested(Event):

@@ -57,6 +57,7 @@ class SessionDoc(Document):
     question_ids: list[str]
     round: str | None = None
     reference: str | None = None
+    follow_ups: bool = Field(True, description="Whether the interviewer asks follow-ups.")
 
 
 class AnswerDoc(Document):
@@ -71,6 +72,9 @@ class AnswerDoc(Document):
     filename: str | None = None
     size_bytes: int = 0
     text: str | None = None
+    follow_up_of: str | None = Field(None, description="The answer this one follows up.")
+    time_limit_s: int | None = Field(None, description="This answer's own time limit (a "
+                                     "follow-up's is shorter than a question's).")
 
 
 class IngestDoc(Document):
@@ -144,6 +148,19 @@ class SpeechMetrics(BaseModel):
                                      "last word (the articulation rate's denominator).")
 
 
+class Observation(BaseModel):
+    """Something a hiring team may want to review in an answer (a second face, a second
+    voice, long absence from the camera, pasted code, tab switches), with when it happened
+    and the measured figure. An observation to review, never an accusation: never an input
+    to a verdict (the grader does not read it), and not shown for practice sessions."""
+
+    kind: Literal["second_face", "away", "second_voice", "paste", "tab_switch"]
+    start_s: float
+    end_s: float
+    figure: str = Field(description="What was measured, e.g. '2 faces in 7 of 8 frames'.")
+    note: str = Field(description="What it may mean and how far to trust it, for a person.")
+
+
 class TranscriptDoc(Document):
     model: str
     engine: str
@@ -163,6 +180,9 @@ class TranscriptDoc(Document):
                                     "(timing_method whisperx-align), else None.")
     english_probability: float | None = Field(
         None, description="Language detector's probability that the speech is English.")
+    observations: list[Observation] = Field(
+        default_factory=list, description="Second voices, for hiring teams to review; "
+        "never part of a verdict.")
 
 
 class FrameObservation(BaseModel):
@@ -230,6 +250,9 @@ class VisionDoc(Document):
     notes: list[str] = Field(default_factory=list,
                              description="What limits the measurements, for people.")
     device: str = Field("cpu", description="Where the models ran: cpu or cuda.")
+    observations: list[Observation] = Field(
+        default_factory=list, description="Second faces and long absences from the camera, "
+        "for hiring teams to review; never part of a verdict.")
 
 
 class DimensionScore(BaseModel):
@@ -238,6 +261,16 @@ class DimensionScore(BaseModel):
     evidence: list[str] = Field(default_factory=list)
     weight: float | None = Field(None, description="Share of the overall score; 0 for a "
                                  "coaching-only signal (on-camera presence).")
+
+
+class FollowUp(BaseModel):
+    """The interviewer's one follow-up on an answer, grounded in the question's rubric."""
+
+    kind: Literal["missed", "misconception", "borderline"]
+    target: str = Field(description="The key point (or misconception) it probes.")
+    question: str = Field(description="What the interviewer asks, spoken and shown.")
+    reason: str = Field(description="Why it was asked, for the report.")
+    time_limit_s: int = 90
 
 
 class GradeDoc(Document):
@@ -275,6 +308,12 @@ class GradeDoc(Document):
                              "threshold. Still a pass or a fail.")
     tipping: list[str] = Field(default_factory=list,
                                description="What would tip a borderline verdict the other way.")
+    follow_up: FollowUp | None = Field(
+        None, description="The follow-up the interviewer asks about this answer, if any.")
+    follows: str | None = Field(
+        None, description="For the answer to a follow-up: the answer it follows up. Its grade "
+        "covers both answers together and replaces that answer's for the question.")
+    lifted: bool = Field(False, description="The follow-up turned a failed answer into a pass.")
 
 
 class FailureDoc(Document):

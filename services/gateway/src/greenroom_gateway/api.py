@@ -21,10 +21,12 @@ from greenroom_gateway.schemas import (
     AnswerAccepted,
     AnswerView,
     QuestionsView,
+    RulesView,
     SessionCreate,
     SessionCreated,
     SessionView,
     answer_view,
+    rules_view,
     session_view,
 )
 from greenroom_gateway.tenancy import PUBLIC_TENANT, Caller, Tenancy, Unauthenticated
@@ -113,6 +115,15 @@ async def list_questions(interviews: Core, _: Who, round: str | None = None
     return QuestionsView(version=bank.version,
                          questions=await interviews.questions(round))
 
+
+@router.get("/rules", response_model=RulesView)
+async def get_rules(_: Who) -> RulesView:
+    """The delivery rules (long pause, comfortable pace, filler sounds), the rounds in
+    interview order and each answer mode's stages: defined once in the platform, applied by
+    the transcriber and the grader, and read from here by the web app."""
+    return rules_view()
+
+
 @router.post("/sessions", status_code=201, response_model=SessionCreated,
              responses={429: {"description": "Too many new sessions (Retry-After says when "
                                              "to try again)"}})
@@ -155,20 +166,27 @@ async def _submit(session: SessionDoc, request: Request, interviews: Interviews,
         form = await parse_upload(request, limit)
     except TooLarge as exc:
         mb = exc.limit / (1024 * 1024)
-        return problem(413, "too_large", f"The upload is larger than {mb:.0f} MB. "
-                        "Answers are at most 3 minutes; record again at a lower quality.")
+        settings: Settings = request.app.state.settings
+        return problem(413, "too_large", f"The upload is larger than {mb:.0f} MB. Answers "
+                       f"are at most {_minutes(settings.max_answer_s)}; record again at a "
+                       "lower quality.")
     except BadForm as exc:
         return problem(422, "invalid", str(exc))
     try:
-        question_id = form.get("question_id")
-        if not isinstance(question_id, str) or not question_id:
+        question_id, follow_up_of = form.get("question_id"), form.get("follow_up_of")
+        if not isinstance(follow_up_of, str) or not follow_up_of:
+            follow_up_of = None  # an answer to a follow-up names the answer it follows
+        if follow_up_of is not None:
+            question_id = ""  # the follow-up's question is the first answer's
+        elif not isinstance(question_id, str) or not question_id:
             raise Invalid("question_id", "question_id is required.")
+        assert isinstance(question_id, str)
         upload = form.get("file")
         if isinstance(upload, UploadFile):
             size = upload.size or 0
             doc, failure = await interviews.submit_media(
                 session, question_id, upload.file, size, upload.content_type,
-                upload.filename)
+                upload.filename, follow_up_of=follow_up_of)
             if failure is not None:
                 return problem(422, failure.reason, failure.message,
                                 answer_id=doc.answer_id)
@@ -176,10 +194,10 @@ async def _submit(session: SessionDoc, request: Request, interviews: Interviews,
             code, text = form.get("code"), form.get("text")
             if isinstance(code, str):
                 doc = await interviews.submit_text(session, question_id, code,
-                                                   AnswerMode.CODE)
+                                                   AnswerMode.CODE, follow_up_of)
             elif isinstance(text, str):
                 doc = await interviews.submit_text(session, question_id, text,
-                                                   AnswerMode.TEXT)
+                                                   AnswerMode.TEXT, follow_up_of)
             else:
                 raise Invalid("file", "Send one of file, text or code.")
     finally:
@@ -187,6 +205,14 @@ async def _submit(session: SessionDoc, request: Request, interviews: Interviews,
     accepted = AnswerAccepted(answer_id=doc.answer_id, status="queued",
                               status_url=f"/answers/{doc.answer_id}")
     return JSONResponse(accepted.model_dump(), status_code=202)
+
+def _minutes(seconds: float) -> str:
+    """180 -> "3 minutes", 90 -> "90 seconds"."""
+    if seconds >= 60 and seconds % 60 == 0:
+        minutes = int(seconds // 60)
+        return f"{minutes} minute{'' if minutes == 1 else 's'}"
+    return f"{seconds:g} seconds"
+
 
 @router.get("/answers/{answer_id}", response_model=AnswerView)
 async def get_answer(answer_id: str, caller: Who, interviews: Core) -> AnswerView:

@@ -202,6 +202,7 @@ class InterviewService(pb_grpc.InterviewServiceServicer):
             question_ids=list(request.questions.question_ids) if selection == "questions"
             else None,
             reference=request.candidate_ref or None,
+            follow_ups=request.follow_ups if request.HasField("follow_ups") else True,
         )
         return to_pb.session(doc, {"answers": [], "report": None}, questions, token)
 
@@ -216,10 +217,11 @@ class InterviewService(pb_grpc.InterviewServiceServicer):
         session_id = await self._session_id(meta.session, context)
         session = await self.interviews.session(session_id, caller)
         inline = meta.WhichOneof("inline")
+        follow_up_of = meta.follow_up_of.rsplit("/", 1)[-1] or None
         if inline is not None:
             mode = AnswerMode.TEXT if inline == "text" else AnswerMode.CODE
             doc = await self.interviews.submit_text(session, meta.question_id,
-                                                    getattr(meta, inline), mode)
+                                                    getattr(meta, inline), mode, follow_up_of)
             return to_pb.answer(await self.interviews.answer(doc.answer_id, caller))
         tenant = await self.tenancy.tenant(caller.tenant)
         limit = tenant.max_upload_bytes
@@ -243,7 +245,7 @@ class InterviewService(pb_grpc.InterviewServiceServicer):
             spool.seek(0)
             doc, _ = await self.interviews.submit_media(
                 session, meta.question_id, spool, size, meta.content_type or None,  # type: ignore[arg-type]
-                meta.filename or None)
+                meta.filename or None, follow_up_of=follow_up_of)
         return to_pb.answer(await self.interviews.answer(doc.answer_id, caller))
 
     @observed

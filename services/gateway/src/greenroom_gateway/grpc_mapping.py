@@ -57,6 +57,12 @@ def timestamp(when: datetime | None) -> Timestamp | None:
     return stamp
 
 
+def _duration(seconds: float) -> Duration:
+    d = Duration()
+    d.FromNanoseconds(round(seconds * 1e9))
+    return d
+
+
 def question(q: QuestionView) -> pb.Question:
     return pb.Question(
         name=f"questions/{q.id}", question_id=q.id, round=q.round, category=q.category,
@@ -72,6 +78,9 @@ def answer(status: AnswerStatus) -> pb.Answer:
         question_id=doc.question_id, mode=MODES[doc.mode], status=STATUSES[status.status],
         stages_done=[STAGES[s] for s in status.stages], create_time=timestamp(doc.submitted_at),
         transcript=status.transcript.text if status.transcript else (doc.text or ""),
+        observations=[pb.Observation(  # empty for practice sessions (see Interviews._status)
+            kind=o.kind, start_offset=_duration(o.start_s), end_offset=_duration(o.end_s),
+            figure=o.figure, note=o.note) for o in status.observations],
     )
     if status.result is not None:
         r = status.result
@@ -82,7 +91,14 @@ def answer(status: AnswerStatus) -> pb.Answer:
             dimensions=[pb.DimensionScore(
                 dimension=DIMENSIONS.get(d.name, pb.DIMENSION_UNSPECIFIED), score=d.score,
                 evidence=d.evidence, name=d.name) for d in r.dimensions],
+            follows=answer_name(doc.session_id, r.follows) if r.follows else "",
+            lifted=r.lifted,
         ))
+        if r.follow_up is not None:
+            f = r.follow_up
+            message.result.follow_up.CopyFrom(pb.FollowUp(
+                kind=f.kind, target=f.target, question=f.question, reason=f.reason,
+                time_limit_s=f.time_limit_s))
         message.update_time.FromDatetime(r.graded_at)
     if status.error is not None:
         message.error.CopyFrom(pb.AnswerError(code=status.error.reason,

@@ -14,7 +14,7 @@ import secrets
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import Any, BinaryIO, Literal
@@ -24,6 +24,7 @@ from greenroom_common.documents import (
     AnswerDoc,
     FailureDoc,
     GradeDoc,
+    Observation,
     QuestionBank,
     QuestionView,
     SessionDoc,
@@ -45,7 +46,7 @@ from greenroom_common.keys import (
 from greenroom_common.storage import ObjectStore
 
 from greenroom_gateway.limits import printable_ascii, valid_id
-from greenroom_gateway.tenancy import Caller, digest
+from greenroom_gateway.tenancy import PUBLIC_TENANT, Caller, digest
 
 Publish = Callable[[Topic, Event], Awaitable[None]]
 log = logging.getLogger("greenroom.gateway")
@@ -118,6 +119,9 @@ class AnswerStatus:
     error: FailureDoc | None
     transcript: TranscriptDoc | None = None
     vision: VisionSummary | None = None
+    # Observations to review (second face, second voice, away from the camera): hiring-team
+    # sessions only, never part of a verdict; always empty for practice sessions.
+    observations: list[Observation] = field(default_factory=list)
 
 
 class Interviews:
@@ -161,6 +165,7 @@ class Interviews:
     async def create_session(
         self, caller: Caller, *, round_: str | None, count: int | None,
         question_ids: list[str] | None, reference: str | None = None,
+        follow_ups: bool = True,
     ) -> tuple[SessionDoc, str, list[QuestionView]]:
         if reference is not None and (len(reference) > 200 or not reference.isprintable()):
             raise Invalid("reference", "The reference is at most 200 printable characters.")
@@ -193,7 +198,7 @@ class Interviews:
         tenant = caller.tenant
         session = SessionDoc(session_id=new_id(), tenant=tenant, token_sha256=digest(token),
                              question_ids=[q.id for q in chosen], round=round_,
-                             reference=reference)
+                             reference=reference, follow_ups=follow_ups)
         await self.store.put_json(session_doc(tenant, session.session_id), session)
         await self.store.put_json(session_index(session.session_id), {"tenant": tenant})
         return session, token, chosen
@@ -292,8 +297,31 @@ class Interviews:
             await self.store.delete(answer_index(doc.answer_id))
             raise NotFound(doc.session_id)
 
+    async def follow_up(self, session: SessionDoc, answer_id: str) -> tuple[str, int]:
+        """The question and time limit of an answer to the follow-up of ``answer_id``: an
+        answer of this session whose result asks a follow-up nobody answered yet."""
+        if not valid_id(answer_id):
+            raise Invalid("follow_up_of", "follow_up_of is not an answer id.")
+        keys = AnswerKeys(session.tenant, session.session_id, answer_id)
+        first = await self.store.get_model(keys.answer, AnswerDoc)
+        if first is None:
+            raise Invalid("follow_up_of", "There is no such answer in this session.")
+        graded = await self.store.get_model(keys.grade, GradeDoc)
+        if graded is None or graded.follow_up is None:
+            raise Invalid("follow_up_of", "This answer has no follow-up question; wait for "
+                          "its result, or go on to the next question.")
+        prefix = session_prefix(session.tenant, session.session_id)
+        docs = [await self.store.get_model(k, AnswerDoc)
+                for k in await self.store.list(prefix) if is_answer_doc(k)]
+        if any(d is not None and d.follow_up_of == answer_id for d in docs):
+            raise TooMany("This follow-up is already answered; go on to the next question.")
+        return first.question_id, graded.follow_up.time_limit_s
+
     async def submit_text(self, session: SessionDoc, question_id: str, text: str,
-                          mode: AnswerMode) -> AnswerDoc:
+                          mode: AnswerMode, follow_up_of: str | None = None) -> AnswerDoc:
+        limit = None
+        if follow_up_of is not None:
+            question_id, limit = await self.follow_up(session, follow_up_of)
         question = await self._question(session, question_id)
         self._check_mode(question, mode)
         if not text.strip():
@@ -302,12 +330,13 @@ class Interviews:
             raise Invalid(mode.value, f"The answer has {len(text)} characters; the limit is "
                           f"{self.max_text_chars}.")
         doc = AnswerDoc(answer_id=new_id(), session_id=session.session_id,
-                        tenant=session.tenant, question_id=question_id, mode=mode, text=text)
+                        tenant=session.tenant, question_id=question_id, mode=mode, text=text,
+                        follow_up_of=follow_up_of, time_limit_s=limit)
         async with self._slot(session, question_id):
             await self._record(doc)
         await self._announce(doc, AnswerSubmitted(
             tenant=doc.tenant, session_id=doc.session_id, answer_id=doc.answer_id,
-            question_id=question_id, mode=mode, text=text,
+            question_id=question_id, mode=mode, text=text, follow_up_of=follow_up_of,
         ))
         return doc
 
@@ -327,6 +356,7 @@ class Interviews:
 
     async def submit_media(self, session: SessionDoc, question_id: str, stream: BinaryIO,
                            size: int, content_type: str | None, filename: str | None,
+                           follow_up_of: str | None = None,
                            ) -> tuple[AnswerDoc, FailureDoc | None]:
         """Store the upload, then announce it. An empty file is recorded as failed at once."""
         for name, value, longest in (("file.content_type", content_type, 127),
@@ -335,12 +365,16 @@ class Interviews:
                 raise Invalid(name, f"The {name.split('.')[1].replace('_', ' ')} must be at "
                               f"most {longest} printable ASCII characters; rename the file "
                               "and upload it again.")
+        limit = None
+        if follow_up_of is not None:
+            question_id, limit = await self.follow_up(session, follow_up_of)
         question = await self._question(session, question_id)
         mode = media_mode(content_type, filename)
         self._check_mode(question, mode)
         doc = AnswerDoc(answer_id=new_id(), session_id=session.session_id,
                         tenant=session.tenant, question_id=question_id, mode=mode,
-                        content_type=content_type, filename=filename, size_bytes=size)
+                        content_type=content_type, filename=filename, size_bytes=size,
+                        follow_up_of=follow_up_of, time_limit_s=limit)
         keys = AnswerKeys(doc.tenant, doc.session_id, doc.answer_id)
         async with self._slot(session, question_id):
             if size == 0:
@@ -361,7 +395,7 @@ class Interviews:
         await self._announce(doc, AnswerSubmitted(
             tenant=doc.tenant, session_id=doc.session_id, answer_id=doc.answer_id,
             question_id=question_id, mode=mode, upload_key=doc.upload_key,
-            content_type=content_type, size_bytes=doc.size_bytes,
+            content_type=content_type, size_bytes=doc.size_bytes, follow_up_of=follow_up_of,
         ))
         return doc, None
 
@@ -401,8 +435,15 @@ class Interviews:
             status = "processing"
         else:
             status = "queued"
+        observations: list[Observation] = []
+        if doc.tenant != PUBLIC_TENANT:  # off for practice sessions
+            observations = sorted(
+                [*(transcript.observations if transcript else []),
+                 *(vision.observations if vision else [])], key=lambda o: (o.start_s, o.kind))
+        elif transcript is not None and transcript.observations:
+            transcript = transcript.model_copy(update={"observations": []})
         return AnswerStatus(doc, status, stages, result, error, transcript,
-                            vision.summary if vision else None)
+                            vision.summary if vision else None, observations)
 
     async def report(self, session: SessionDoc) -> dict[str, Any]:
         prefix = session_prefix(session.tenant, session.session_id)

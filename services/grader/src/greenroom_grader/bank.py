@@ -20,11 +20,13 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any, Literal
 
+from greenroom_common import domain
 from greenroom_common.contracts import AnswerMode
 from greenroom_common.documents import QuestionBank, QuestionView
+from greenroom_common.domain import Round
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-ROUNDS = ("recruiter", "fundamentals", "coding", "domain", "behavioural")
+ROUNDS = domain.ROUNDS  # defined once there; here for the bank's readers
 Structure = Literal["technical", "star", "code"]
 
 
@@ -42,6 +44,9 @@ class KeyPoint(_Strict):
                             description="Other wordings of the point a candidate might use.")
     contrary: list[str] = Field(default_factory=list,
                                 description="Wrong versions of the point, in its vocabulary.")
+    follow_up: str | None = Field(
+        None, description="The interviewer's follow-up question when an answer misses this "
+        "point: it probes exactly the point, without giving it away.")
 
 
 class Misconception(_Strict):
@@ -82,7 +87,7 @@ class CodeSpec(_Strict):
 
 class Question(_Strict):
     id: str
-    round: Literal["recruiter", "fundamentals", "coding", "domain", "behavioural"]
+    round: Round
     category: str
     difficulty: Literal["easy", "medium", "hard"]
     answer_modes: list[AnswerMode]
@@ -104,7 +109,7 @@ class Question(_Strict):
             raise ValueError(f"{self.id}: key point ids repeat")
         if unknown := set(self.core) - set(ids):
             raise ValueError(f"{self.id}: core names unknown key points {sorted(unknown)}")
-        if self.round == "coding":
+        if self.round is Round.CODING:
             if self.code is None or self.structure != "code":
                 raise ValueError(f"{self.id}: a coding question needs code and structure=code")
         elif (len(self.key_points) < 3 or not self.misconceptions or not self.core
@@ -115,7 +120,7 @@ class Question(_Strict):
 
     def view(self) -> QuestionView:
         return QuestionView(
-            id=self.id, round=self.round, category=self.category, prompt=self.prompt,
+            id=self.id, round=self.round.value, category=self.category, prompt=self.prompt,
             answer_modes=self.answer_modes, time_limit_s=self.time_limit_s,
             difficulty=self.difficulty, vocabulary=self.vocabulary,
         )
@@ -137,8 +142,9 @@ class Bank(_Strict):
 
 
 def _with_wordings(question: dict[str, Any], folder: Traversable) -> dict[str, Any]:
-    """Adds a question's ``bank/meaning/<id>.toml`` (other wordings and contrary statements
-    of each key point, kept apart so that the rubric files stay readable)."""
+    """Adds a question's ``bank/meaning/<id>.toml`` (other wordings, contrary statements and
+    the follow-up question of each key point, kept apart so that the rubric files stay
+    readable)."""
     extra = folder.joinpath("meaning", f"{question['id']}.toml")
     if not extra.is_file():
         return question
@@ -147,7 +153,8 @@ def _with_wordings(question: dict[str, Any], folder: Traversable) -> dict[str, A
     if unknown := set(points) - known:
         raise ValueError(f"{question['id']}: meaning/ names unknown key points {sorted(unknown)}")
     key_points = [{**k, "says": points.get(k["id"], {}).get("says", []),
-                   "contrary": points.get(k["id"], {}).get("contrary", [])}
+                   "contrary": points.get(k["id"], {}).get("contrary", []),
+                   "follow_up": points.get(k["id"], {}).get("follow_up")}
                   for k in question.get("key_points", [])]
     return {**question, "key_points": key_points}
 

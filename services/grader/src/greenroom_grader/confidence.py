@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from greenroom_common.domain import FILLERS_PER_MINUTE_OK, MONOTONE_SEMITONES
+
 from greenroom_grader.delivery import Measures
 from greenroom_grader.text import Answer, find
 
 HEDGES = ["i think", "i guess", "maybe", "probably", "i am not sure", "not sure", "kind of",
           "sort of", "i do not know", "perhaps", "might be", "i believe", "possibly",
           "hopefully", "i suppose", "i am not certain", "or something", "something like that"]
-MONOTONE_SEMITONES = 2.0
 LIVELY_SEMITONES = 4.0
 
 
@@ -32,7 +33,7 @@ def assess(answer: Answer, m: Measures) -> ConfidenceResult:
     per_100 = 100.0 * len(spans) / max(len(answer.tokens), 1)
     parts = [max(0.0, 100.0 - 15.0 * per_100)]
     fillers_per_minute = len(m.fillers) / m.minutes
-    parts.append(max(0.0, 100.0 - 10.0 * max(0.0, fillers_per_minute - 2.0)))
+    parts.append(max(0.0, 100.0 - 10.0 * max(0.0, fillers_per_minute - FILLERS_PER_MINUTE_OK)))
     quotes = [answer.quote(*s, limit=80) for s in spans]
     evidence = [f"{len(spans)} hedging phrases ({per_100:.1f} per 100 words)"
                 + (": " + "; ".join(quotes[:3]) if quotes else "")]

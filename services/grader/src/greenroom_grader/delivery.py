@@ -1,7 +1,9 @@
 """Delivery of a spoken answer: pace, long pauses, fillers, hesitations, repetitions.
 
 Uses the transcription's measurements (:class:`SpeechMetrics`) when present and falls back
-to what the timed words alone tell (pace, gaps, filler words) when they are not.
+to what the timed words alone tell (pace, gaps, filler words) when they are not. The pause
+threshold, pace band and filler sounds are the shared ones (:mod:`greenroom_common.domain`),
+which the transcriber measures with and the web app marks the transcript with.
 """
 
 from __future__ import annotations
@@ -11,12 +13,18 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from greenroom_common.documents import Moment, SpeechMetrics, Word
+from greenroom_common.domain import (
+    FILLER_SOUNDS,
+    FILLERS_PER_MINUTE_OK,
+    LONG_PAUSE_S,
+    PACE_HIGH_WPM,
+    PACE_LOW_WPM,
+    in_pace_band,
+    is_long_pause,
+    pace_band_words,
+)
 
 from greenroom_grader.text import clock
-
-PACE_LOW, PACE_HIGH = 110.0, 170.0
-LONG_PAUSE_S = 2.0
-FILLER_WORDS = {"um", "uh", "er", "erm", "uhm", "hmm", "ah", "eh", "mm"}
 
 
 @dataclass
@@ -55,18 +63,19 @@ def measure(words: list[Word], duration_s: float | None,
             loudness_db=speech.loudness_variation_db, monotone=speech.monotone,
         )
     pauses = [Moment(start=a.end, end=b.start, label="pause") for a, b in pairwise(words)
-              if b.start - a.end > LONG_PAUSE_S]
+              if is_long_pause(b.start - a.end)]
     fillers = [Moment(start=w.start, end=w.end, label=w.word.strip(" ,.?!").lower())
-               for w in words if w.word.strip(" ,.?!").lower() in FILLER_WORDS]
+               for w in words if w.word.strip(" ,.?!").lower() in FILLER_SOUNDS]
     return Measures(seconds=seconds, words=len(words), wpm=60.0 * len(words) / spoken,
                     pauses=pauses, fillers=fillers)
 
 
 def pace_score(wpm: float) -> float:
-    """100 inside a comfortable 110–170 words per minute, falling off outside it."""
-    if PACE_LOW <= wpm <= PACE_HIGH:
+    """100 inside the comfortable band (``PACE_LOW_WPM`` to ``PACE_HIGH_WPM``), falling off
+    outside it."""
+    if in_pace_band(wpm):
         return 100.0
-    distance = PACE_LOW - wpm if wpm < PACE_LOW else wpm - PACE_HIGH
+    distance = PACE_LOW_WPM - wpm if wpm < PACE_LOW_WPM else wpm - PACE_HIGH_WPM
     return max(0.0, 100.0 - distance * 1.5)
 
 
@@ -88,7 +97,7 @@ def assess(m: Measures) -> DeliveryResult:
     per_minute = len(m.fillers) / m.minutes
     score = pace
     score -= min(30.0, 6.0 * len(m.pauses))
-    score -= min(25.0, 5.0 * max(0.0, per_minute - 2.0))
+    score -= min(25.0, 5.0 * max(0.0, per_minute - FILLERS_PER_MINUTE_OK))
     score -= min(15.0, 3.0 * len(m.hesitations))
     score -= min(15.0, 3.0 * len(m.repetitions))
     evidence = [f"{m.wpm:.0f} words per minute over {m.seconds:.0f} s"]
@@ -109,11 +118,12 @@ def assess(m: Measures) -> DeliveryResult:
                         f"{_moments(m.repetitions)}")
     if m.speech_ratio is not None:
         evidence.append(f"speaking {100 * m.speech_ratio:.0f}% of the answer's time")
-    if m.wpm > PACE_HIGH:
-        tips.append(f"You spoke at {m.wpm:.0f} words per minute; slow down to 110–170 so "
+    band = pace_band_words()
+    if m.wpm > PACE_HIGH_WPM:
+        tips.append(f"You spoke at {m.wpm:.0f} words per minute; slow down to {band} so "
                     "the listener can follow, and pause briefly between points.")
-    elif m.wpm < PACE_LOW:
-        tips.append(f"You spoke at {m.wpm:.0f} words per minute; aim for 110–170: prepare "
+    elif m.wpm < PACE_LOW_WPM:
+        tips.append(f"You spoke at {m.wpm:.0f} words per minute; aim for {band}: prepare "
                     "the order of your points so the next one is ready.")
     else:
         strengths.append(f"A comfortable pace of {m.wpm:.0f} words per minute.")

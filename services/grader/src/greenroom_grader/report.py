@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from greenroom_common.documents import GradeDoc, RoundResult, SessionReport
+from greenroom_common.domain import ROUNDS
 
-from greenroom_grader.bank import ROUNDS
 from greenroom_grader.verdict import SESSION_RULE, round_passes
 
 TOP = 3
@@ -30,7 +30,7 @@ def session_report(session_id: str, grades: dict[str, GradeDoc],
     by_round: dict[str, list[GradeDoc]] = defaultdict(list)
     for doc in grades.values():
         by_round[doc.round or "unknown"].append(doc)
-    order = {name: i for i, name in enumerate(ROUNDS)}
+    order = {str(name): i for i, name in enumerate(ROUNDS)}
     rounds = []
     for name in sorted(by_round, key=lambda r: order.get(r, len(order))):
         docs = by_round[name]

@@ -26,6 +26,7 @@ from greenroom_grader import (
     coding,
     confidence,
     delivery,
+    follow_up,
     language,
     presence,
     review,
@@ -196,6 +197,8 @@ def _grade_spoken(answer_id: str, question: Question, text: str, words: list[Wor
         covered=[p.point.point for p in content.covered],
         missed=[p.point for p in content.missed],
         misconceptions=[f"{f.misconception.claim} ({f.quote})" for f in content.misconceptions],
+        follow_up=None if not english else follow_up.choose(
+            question, content, decision.verdict, decision.borderline),
     )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from faststream.asgi import AsgiFastStream
 from greenroom_common.config import Settings
@@ -31,13 +32,19 @@ from greenroom_common.contracts import (
     Stage,
     Topic,
 )
-from greenroom_common.documents import GradeDoc, TranscriptDoc, VisionDoc
+from greenroom_common.documents import (
+    AnswerDoc,
+    GradeDoc,
+    SessionDoc,
+    TranscriptDoc,
+    VisionDoc,
+)
 from greenroom_common.errors import Rejected
-from greenroom_common.keys import BANK_KEY, AnswerKeys
+from greenroom_common.keys import BANK_KEY, AnswerKeys, session_doc
 from greenroom_common.storage import ObjectStore
 from greenroom_common.worker import Transport, Worker
 
-from greenroom_grader import meaning
+from greenroom_grader import follow_up, meaning
 from greenroom_grader.bank import Question, load_bank, question
 from greenroom_grader.completion import Completion
 from greenroom_grader.llm import coaching_note
@@ -49,6 +56,17 @@ log = logging.getLogger(__name__)
 SANDBOX_UNAVAILABLE = (
     "The grader cannot run code safely on this machine (its sandbox needs Linux namespaces), "
     "so the coding answer was not run. Tell the operator; see the grader's README.")
+
+
+@dataclass(frozen=True)
+class Parent:
+    """The first answer of a follow-up exchange."""
+
+    answer_id: str
+    text: str
+    transcript: TranscriptDoc | None
+    vision: VisionDoc | None
+    grade: GradeDoc
 
 
 def _question(question_id: str) -> Question:
@@ -86,9 +104,13 @@ class Grader:
         if event.mode.has_media:
             return  # media answers arrive through transcription and vision
         q = _question(event.question_id)
+        text = event.text or ""
+        parent = await self._parent(event)
+        if parent is not None and q.code is None:  # a follow-up: graded with what it follows
+            text = f"{parent.text} {text}".strip()
         await self._finish(event, q, Topic.SUBMITTED, lambda: grade(
-            event.answer_id, q, event.text or "", bank_version=load_bank().version,
-            limits=self.limits))
+            event.answer_id, q, text, bank_version=load_bank().version,
+            limits=self.limits), parent)
 
     async def on_transcribed(self, event: AnswerTranscribed) -> None:
         await self._join(event, event.question_id, Topic.TRANSCRIBED)
@@ -106,14 +128,41 @@ class Grader:
         if transcript is None or vision is None:
             return  # the other half's event completes the join
         q = _question(question_id)
+        text, words, speech = transcript.text, transcript.words, transcript.speech
+        duration: float | None = transcript.duration_s
+        parent = await self._parent(event)
+        if parent is not None and parent.transcript is not None:  # a spoken follow-up
+            text, words, duration, speech = follow_up.combined(parent.transcript, transcript)
+            vision = parent.vision or vision
+        elif parent is not None:  # a spoken follow-up of a typed answer: content together
+            text, words, duration, speech = f"{parent.text} {text}", [], None, None
         await self._finish(event, q, topic, lambda: grade(
-            event.answer_id, q, transcript.text, transcript.words, transcript.duration_s,
-            vision.summary if vision.has_video else None, transcript.speech,
+            event.answer_id, q, text, words or None, duration,
+            vision.summary if vision.has_video else None, speech,
             vision.moments, bank_version=load_bank().version, limits=self.limits,
-        ))
+        ), parent)
+
+    async def _parent(self, event: Event) -> Parent | None:
+        """What a follow-up answer follows: the first answer's text, transcript, vision and
+        grade (``None`` for an answer that is not a follow-up)."""
+        store = self.worker.store
+        doc = await store.get_model(AnswerKeys(event.tenant, event.session_id,
+                                               event.answer_id).answer, AnswerDoc)
+        if doc is None or not doc.follow_up_of:
+            return None
+        keys = AnswerKeys(event.tenant, event.session_id, doc.follow_up_of)
+        first = await store.get_model(keys.answer, AnswerDoc)
+        graded = await store.get_model(keys.grade, GradeDoc)
+        if first is None or graded is None:
+            raise Rejected("no_first_answer", "The answer this follow-up belongs to was not "
+                           "found; answer the question again.")
+        transcript = await store.get_model(keys.transcript, TranscriptDoc)
+        vision = await store.get_model(keys.vision, VisionDoc)
+        text = transcript.text if transcript is not None else (first.text or "")
+        return Parent(first.answer_id, text, transcript, vision, graded)
 
     async def _finish(self, event: Event, q: Question, topic: Topic,
-                      compute: Callable[[], GradeDoc]) -> None:
+                      compute: Callable[[], GradeDoc], parent: Parent | None = None) -> None:
         """Grade (once), announce (once) and maybe complete the session. When both halves'
         events saw both halves (two replicas at once), or an event is duplicated, the claim
         lets exactly one event do it."""
@@ -127,6 +176,11 @@ class Grader:
             except SandboxUnavailable as exc:
                 log.error("coding sandbox unavailable: %s", exc)
                 raise Rejected("sandbox_unavailable", SANDBOX_UNAVAILABLE) from exc
+            if parent is not None:
+                doc.follows, doc.follow_up = parent.answer_id, None
+                doc.lifted = parent.grade.verdict == "fail" and doc.verdict == "pass"
+            elif doc.follow_up is not None and not await self._follow_ups_on(event):
+                doc.follow_up = None
             doc.coaching = await self.worker.blocking(coaching_note, doc, q.prompt,
                                                       self.worker.settings)
             return doc
@@ -139,6 +193,11 @@ class Grader:
         ))
         await self.completion.after(event, Topic.GRADED)
         await self.worker.done(keys.join, topic.value)
+
+    async def _follow_ups_on(self, event: Event) -> bool:
+        session = await self.worker.store.get_model(
+            session_doc(event.tenant, event.session_id), SessionDoc)
+        return session is not None and session.follow_ups
 
     async def _completion_abandoned(self, event: AnswerFailed, reason: str) -> None:
         log.error("grader: could not complete session %s after answer %s failed (%s)",

@@ -8,6 +8,7 @@ interval instead of a redelivery loop.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 
@@ -51,25 +52,29 @@ class Ingest:
                                       lambda: self.ingest(keys))
         await self.worker.publish(Topic.INGESTED, ingested(event, done))
 
-    async def upload_key(self, keys: AnswerKeys) -> str:
+    async def answer(self, keys: AnswerKeys) -> tuple[str, Limits]:
         """Where the gateway stored this answer's upload, as its own answer document says,
-        and only if that is under the answer's prefix. The event's ``upload_key`` is never
-        used: a forged event could name another tenant's media."""
+        and only if that is under the answer's prefix, with the answer's limits (a
+        follow-up has a shorter time limit). The event's ``upload_key`` is never used: a
+        forged event could name another tenant's media."""
         doc = await self.worker.store.get_model(keys.answer, AnswerDoc)
         if doc is None or not doc.upload_key or not doc.upload_key.startswith(keys.prefix) \
                 or "/" in doc.upload_key[len(keys.prefix):]:
             raise Rejected("no_upload", "The upload of this answer was not found; record the "
                            "answer again.")
-        return doc.upload_key
+        limits = self.limits
+        if doc.time_limit_s is not None and doc.time_limit_s < limits.max_answer_s:
+            limits = dataclasses.replace(limits, max_answer_s=float(doc.time_limit_s))
+        return doc.upload_key, limits
 
     async def ingest(self, keys: AnswerKeys) -> IngestDoc:
         store = self.worker.store
-        source_key = await self.upload_key(keys)
+        source_key, limits = await self.answer(keys)
         with tempfile.TemporaryDirectory(prefix="greenroom-ingest-") as tmp:
             work = Path(tmp)
             source = work / "upload"
             await store.download(source_key, source)
-            result = await self.worker.blocking(extract, source, work, self.limits)
+            result = await self.worker.blocking(extract, source, work, limits)
             await store.put_file(keys.audio, result.audio, "audio/wav")
             frame_keys = []
             for index, (_, path) in enumerate(result.frames):

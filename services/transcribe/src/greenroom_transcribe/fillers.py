@@ -12,10 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from greenroom_common.documents import Moment, Word
+from greenroom_common.domain import FILLER_SOUNDS  # shared with the grader and the web app
 
-# Sounds that are fillers wherever they occur (Whisper's spellings of them).
-FILLER_SOUNDS = frozenset({"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "eh", "hmm",
-                           "mm", "mhm"})
 _SAME_SOUND_GAP_S = 0.35
 _PUNCT = ",.;:!?…\"'“”()[]"
 _BREAK = ",.;:!?…—-"

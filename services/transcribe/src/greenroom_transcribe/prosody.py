@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from greenroom_common.documents import Moment, TimePoint
+from greenroom_common.domain import MONOTONE_SEMITONES  # shared with the grader
 from numpy.typing import NDArray
 
 SAMPLE_RATE = 16_000
@@ -24,7 +25,6 @@ HOP = 160  # 10 ms
 WINDOW = 400  # 25 ms of integration
 F0_MIN, F0_MAX = 60.0, 400.0
 YIN_THRESHOLD = 0.2
-MONOTONE_SEMITONES = 2.0
 SILENCE_DB = -50.0  # frames quieter than this (dBFS) are never voiced
 WINDOW_S, STEP_S = 10.0, 5.0  # timelines: one point per 10 s window, every 5 s
 _MIN_VOICED_FRAMES = 50  # half a second of voiced frames before a spread means anything

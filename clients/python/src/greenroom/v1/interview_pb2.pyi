@@ -131,14 +131,16 @@ class ListQuestionsResponse(_message.Message):
     def __init__(self, questions: _Optional[_Iterable[_Union[Question, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class CreateSessionRequest(_message.Message):
-    __slots__ = ("round", "questions", "candidate_ref")
+    __slots__ = ("round", "questions", "candidate_ref", "follow_ups")
     ROUND_FIELD_NUMBER: _ClassVar[int]
     QUESTIONS_FIELD_NUMBER: _ClassVar[int]
     CANDIDATE_REF_FIELD_NUMBER: _ClassVar[int]
+    FOLLOW_UPS_FIELD_NUMBER: _ClassVar[int]
     round: RoundSelection
     questions: QuestionList
     candidate_ref: str
-    def __init__(self, round: _Optional[_Union[RoundSelection, _Mapping]] = ..., questions: _Optional[_Union[QuestionList, _Mapping]] = ..., candidate_ref: _Optional[str] = ...) -> None: ...
+    follow_ups: bool
+    def __init__(self, round: _Optional[_Union[RoundSelection, _Mapping]] = ..., questions: _Optional[_Union[QuestionList, _Mapping]] = ..., candidate_ref: _Optional[str] = ..., follow_ups: _Optional[bool] = ...) -> None: ...
 
 class RoundSelection(_message.Message):
     __slots__ = ("round", "count")
@@ -221,7 +223,7 @@ class UploadAnswerRequest(_message.Message):
     def __init__(self, metadata: _Optional[_Union[AnswerMetadata, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
 
 class AnswerMetadata(_message.Message):
-    __slots__ = ("session", "question_id", "mode", "content_type", "filename", "sha256", "text", "code")
+    __slots__ = ("session", "question_id", "mode", "content_type", "filename", "sha256", "text", "code", "follow_up_of")
     SESSION_FIELD_NUMBER: _ClassVar[int]
     QUESTION_ID_FIELD_NUMBER: _ClassVar[int]
     MODE_FIELD_NUMBER: _ClassVar[int]
@@ -230,6 +232,7 @@ class AnswerMetadata(_message.Message):
     SHA256_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     CODE_FIELD_NUMBER: _ClassVar[int]
+    FOLLOW_UP_OF_FIELD_NUMBER: _ClassVar[int]
     session: str
     question_id: str
     mode: AnswerMode
@@ -238,10 +241,11 @@ class AnswerMetadata(_message.Message):
     sha256: str
     text: str
     code: str
-    def __init__(self, session: _Optional[str] = ..., question_id: _Optional[str] = ..., mode: _Optional[_Union[AnswerMode, str]] = ..., content_type: _Optional[str] = ..., filename: _Optional[str] = ..., sha256: _Optional[str] = ..., text: _Optional[str] = ..., code: _Optional[str] = ...) -> None: ...
+    follow_up_of: str
+    def __init__(self, session: _Optional[str] = ..., question_id: _Optional[str] = ..., mode: _Optional[_Union[AnswerMode, str]] = ..., content_type: _Optional[str] = ..., filename: _Optional[str] = ..., sha256: _Optional[str] = ..., text: _Optional[str] = ..., code: _Optional[str] = ..., follow_up_of: _Optional[str] = ...) -> None: ...
 
 class Answer(_message.Message):
-    __slots__ = ("name", "answer_id", "question_id", "mode", "status", "stages_done", "result", "error", "create_time", "update_time", "transcript")
+    __slots__ = ("name", "answer_id", "question_id", "mode", "status", "stages_done", "result", "error", "create_time", "update_time", "transcript", "observations")
     NAME_FIELD_NUMBER: _ClassVar[int]
     ANSWER_ID_FIELD_NUMBER: _ClassVar[int]
     QUESTION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -253,6 +257,7 @@ class Answer(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     TRANSCRIPT_FIELD_NUMBER: _ClassVar[int]
+    OBSERVATIONS_FIELD_NUMBER: _ClassVar[int]
     name: str
     answer_id: str
     question_id: str
@@ -264,7 +269,22 @@ class Answer(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
     transcript: str
-    def __init__(self, name: _Optional[str] = ..., answer_id: _Optional[str] = ..., question_id: _Optional[str] = ..., mode: _Optional[_Union[AnswerMode, str]] = ..., status: _Optional[_Union[AnswerStatus, str]] = ..., stages_done: _Optional[_Iterable[_Union[Stage, str]]] = ..., result: _Optional[_Union[AnswerResult, _Mapping]] = ..., error: _Optional[_Union[AnswerError, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., transcript: _Optional[str] = ...) -> None: ...
+    observations: _containers.RepeatedCompositeFieldContainer[Observation]
+    def __init__(self, name: _Optional[str] = ..., answer_id: _Optional[str] = ..., question_id: _Optional[str] = ..., mode: _Optional[_Union[AnswerMode, str]] = ..., status: _Optional[_Union[AnswerStatus, str]] = ..., stages_done: _Optional[_Iterable[_Union[Stage, str]]] = ..., result: _Optional[_Union[AnswerResult, _Mapping]] = ..., error: _Optional[_Union[AnswerError, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., transcript: _Optional[str] = ..., observations: _Optional[_Iterable[_Union[Observation, _Mapping]]] = ...) -> None: ...
+
+class Observation(_message.Message):
+    __slots__ = ("kind", "start_offset", "end_offset", "figure", "note")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    START_OFFSET_FIELD_NUMBER: _ClassVar[int]
+    END_OFFSET_FIELD_NUMBER: _ClassVar[int]
+    FIGURE_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    start_offset: _duration_pb2.Duration
+    end_offset: _duration_pb2.Duration
+    figure: str
+    note: str
+    def __init__(self, kind: _Optional[str] = ..., start_offset: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., end_offset: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., figure: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
 class AnswerError(_message.Message):
     __slots__ = ("code", "message")
@@ -275,7 +295,7 @@ class AnswerError(_message.Message):
     def __init__(self, code: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class AnswerResult(_message.Message):
-    __slots__ = ("verdict", "overall_score", "dimensions", "strengths", "improvements", "rule", "provisional", "margin", "borderline", "tipping")
+    __slots__ = ("verdict", "overall_score", "dimensions", "strengths", "improvements", "rule", "provisional", "margin", "borderline", "tipping", "follow_up", "follows", "lifted")
     VERDICT_FIELD_NUMBER: _ClassVar[int]
     OVERALL_SCORE_FIELD_NUMBER: _ClassVar[int]
     DIMENSIONS_FIELD_NUMBER: _ClassVar[int]
@@ -286,6 +306,9 @@ class AnswerResult(_message.Message):
     MARGIN_FIELD_NUMBER: _ClassVar[int]
     BORDERLINE_FIELD_NUMBER: _ClassVar[int]
     TIPPING_FIELD_NUMBER: _ClassVar[int]
+    FOLLOW_UP_FIELD_NUMBER: _ClassVar[int]
+    FOLLOWS_FIELD_NUMBER: _ClassVar[int]
+    LIFTED_FIELD_NUMBER: _ClassVar[int]
     verdict: Verdict
     overall_score: float
     dimensions: _containers.RepeatedCompositeFieldContainer[DimensionScore]
@@ -296,7 +319,24 @@ class AnswerResult(_message.Message):
     margin: float
     borderline: bool
     tipping: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, verdict: _Optional[_Union[Verdict, str]] = ..., overall_score: _Optional[float] = ..., dimensions: _Optional[_Iterable[_Union[DimensionScore, _Mapping]]] = ..., strengths: _Optional[_Iterable[str]] = ..., improvements: _Optional[_Iterable[str]] = ..., rule: _Optional[str] = ..., provisional: _Optional[bool] = ..., margin: _Optional[float] = ..., borderline: _Optional[bool] = ..., tipping: _Optional[_Iterable[str]] = ...) -> None: ...
+    follow_up: FollowUp
+    follows: str
+    lifted: bool
+    def __init__(self, verdict: _Optional[_Union[Verdict, str]] = ..., overall_score: _Optional[float] = ..., dimensions: _Optional[_Iterable[_Union[DimensionScore, _Mapping]]] = ..., strengths: _Optional[_Iterable[str]] = ..., improvements: _Optional[_Iterable[str]] = ..., rule: _Optional[str] = ..., provisional: _Optional[bool] = ..., margin: _Optional[float] = ..., borderline: _Optional[bool] = ..., tipping: _Optional[_Iterable[str]] = ..., follow_up: _Optional[_Union[FollowUp, _Mapping]] = ..., follows: _Optional[str] = ..., lifted: _Optional[bool] = ...) -> None: ...
+
+class FollowUp(_message.Message):
+    __slots__ = ("kind", "target", "question", "reason", "time_limit_s")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    QUESTION_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    TIME_LIMIT_S_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    target: str
+    question: str
+    reason: str
+    time_limit_s: int
+    def __init__(self, kind: _Optional[str] = ..., target: _Optional[str] = ..., question: _Optional[str] = ..., reason: _Optional[str] = ..., time_limit_s: _Optional[int] = ...) -> None: ...
 
 class DimensionScore(_message.Message):
     __slots__ = ("dimension", "score", "evidence", "name")

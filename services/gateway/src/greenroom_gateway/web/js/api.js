@@ -1,10 +1,18 @@
+// @ts-check
 // The gateway's public HTTP API (README "Try it with curl"), as the web app uses it.
 
 export class ApiError extends Error {
+  /**
+   * @param {number} status the HTTP status; 0 when the server could not be reached
+   * @param {string} reason the error body's stable code (``too_long``, ``offline`` …)
+   * @param {string} message what to tell the candidate
+   */
   constructor(status, reason, message) {
     super(message);
     this.status = status;
     this.reason = reason;
+    /** @type {string | undefined} the answer a refused upload was still recorded as */
+    this.answerId = undefined;
   }
 }
 
@@ -24,7 +32,13 @@ async function parseError(response) {
   return new ApiError(response.status, reason, message);
 }
 
+/**
+ * @param {string} path
+ * @param {{method?: string, token?: string, json?: unknown}} [options]
+ * @returns {Promise<any>} the JSON body; null for 204
+ */
 async function call(path, { method = "GET", token, json } = {}) {
+  /** @type {Record<string, string>} */
   const headers = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (json !== undefined) headers["content-type"] = "application/json";
@@ -43,6 +57,7 @@ async function call(path, { method = "GET", token, json } = {}) {
 
 export const api = {
   config: () => call("/config.json"),
+  rules: () => call("/api/rules"),
   questions: (round) => call(`/api/questions${round ? `?round=${encodeURIComponent(round)}` : ""}`),
   createSession: (body) => call("/api/sessions", { method: "POST", json: body }),
   session: (sid, token) => call(`/api/sessions/${sid}`, { token }),
@@ -106,7 +121,7 @@ export function watchSession(sid, token, onEvent, onState) {
       else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
     }
     if (!data.length) return; // a keep-alive comment
-    let parsed = null;
+    let parsed;
     try { parsed = JSON.parse(data.join("\n")); } catch { return; }
     onEvent(topic, parsed);
   };

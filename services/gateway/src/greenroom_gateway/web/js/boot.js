@@ -1,3 +1,4 @@
+// @ts-check
 // Runs before the first paint (a classic script in <head>; no inline script, so a strict
 // Content-Security-Policy needs no exception). A link straight to a session report
 // (#session/<id>) would otherwise paint the start page, then replace it: the page would jump.

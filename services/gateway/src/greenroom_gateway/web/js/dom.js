@@ -1,10 +1,34 @@
+// @ts-check
 // Small DOM helpers: element building without innerHTML (no markup injection from results),
 // screen-reader announcements and formatting.
 
-export const $ = (selector, root = document) => root.querySelector(selector);
-export const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
+/**
+ * The page's own element (assumed there: index.html has it). Form controls: input().
+ * @param {string} selector
+ * @param {ParentNode} [root]
+ * @returns {HTMLElement}
+ */
+export const $ = (selector, root = document) => /** @type {HTMLElement} */ (root.querySelector(selector));
 
-/** h("p", {class: "x", onclick: fn}, "text", child, [more]) -> Element */
+/**
+ * @param {string} selector
+ * @param {ParentNode} [root]
+ * @returns {HTMLElement[]}
+ */
+export const $$ = (selector, root = document) => /** @type {HTMLElement[]} */ ([...root.querySelectorAll(selector)]);
+
+/** A form control of the page. */
+export const input = (/** @type {string} */ selector, /** @type {ParentNode} */ root = document) => /** @type {HTMLInputElement} */ (/** @type {unknown} */ ($(selector, root)));
+
+/** @typedef {Node | string | number | boolean | null | undefined | any[]} Children  nested lists flatten */
+
+/**
+ * h("p", {class: "x", onclick: fn}, "text", child, [more]) -> Element
+ * @param {string} tag
+ * @param {Record<string, any>} [attrs]
+ * @param {...Children} children
+ * @returns {HTMLElement}
+ */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs || {})) {
@@ -25,6 +49,12 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/**
+ * @template {Element} T
+ * @param {T} el
+ * @param {Children[]} children
+ * @returns {T}
+ */
 export function append(el, children) {
   for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
@@ -35,6 +65,13 @@ export function append(el, children) {
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
+/**
+ * An SVG element, as h() builds HTML ones.
+ * @param {string} tag
+ * @param {Record<string, any>} [attrs]
+ * @param {...Children} children
+ * @returns {SVGElement}
+ */
 export function s(tag, attrs = {}, ...children) {
   const el = document.createElementNS(SVG_NS, tag);
   for (const [key, value] of Object.entries(attrs || {})) {
@@ -66,11 +103,11 @@ export function clock(seconds) {
 }
 
 /** A duration in words for people: 180 -> "3 minutes", 12 -> "12 seconds". */
-export function duration(seconds) {
-  const s = Math.round(seconds);
-  if (s >= 60 && s % 60 === 0) return `${s / 60} minute${s === 60 ? "" : "s"}`;
-  if (s > 60) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  return `${s} second${s === 1 ? "" : "s"}`;
+export function duration(/** @type {number} */ seconds) {
+  const whole = Math.round(seconds);
+  if (whole >= 60 && whole % 60 === 0) return `${whole / 60} minute${whole === 60 ? "" : "s"}`;
+  if (whole > 60) return `${Math.floor(whole / 60)} min ${whole % 60} s`;
+  return `${whole} second${whole === 1 ? "" : "s"}`;
 }
 
 export function pct(share) {

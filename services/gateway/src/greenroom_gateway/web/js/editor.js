@@ -1,3 +1,4 @@
+// @ts-check
 // The code editor of coding questions: CodeMirror 5 with the Python mode (vendor/), or the
 // plain textarea if the script did not load. Tab indents; Esc then Tab leaves the editor, so
 // keyboard users are never trapped. CodeMirror (400 KB) is loaded on first use only: the
@@ -6,6 +7,8 @@
 import { h } from "./dom.js";
 
 const VENDOR = new URL("../vendor/codemirror-5.65.21/", import.meta.url);
+/** CodeMirror 5 (a classic script: it sets a global), typed loosely. */
+const cmGlobal = () => /** @type {any} */ (window).CodeMirror;
 let loading = null;
 
 function load(tag, attrs) {
@@ -25,13 +28,13 @@ function load(tag, attrs) {
 
 /** CodeMirror with its Python mode and runMode, loaded once; null if it cannot load. */
 export function loadCodeMirror() {
-  if (window.CodeMirror && window.CodeMirror.runMode) return Promise.resolve(window.CodeMirror);
+  if (cmGlobal() && cmGlobal().runMode) return Promise.resolve(cmGlobal());
   if (!loading) {
     const script = (name) => load("script", { src: new URL(name, VENDOR).href, async: false });
     loading = Promise.all([
       load("link", { rel: "stylesheet", href: new URL("codemirror.css", VENDOR).href }),
       script("codemirror.js").then(() => Promise.all([script("python.js"), script("runmode.js")])),
-    ]).then(() => window.CodeMirror || null, () => {
+    ]).then(() => cmGlobal() || null, () => {
       loading = null; // try again next time
       return null;
     });
@@ -39,6 +42,11 @@ export function loadCodeMirror() {
   return loading;
 }
 
+/**
+ * @param {HTMLTextAreaElement} textarea
+ * @param {{label?: string, describedBy?: string}} [options]
+ * @returns {Promise<import("./store.js").Editor>}
+ */
 export async function createEditor(textarea, { label, describedBy } = {}) {
   const CM = await loadCodeMirror();
   if (!CM) {

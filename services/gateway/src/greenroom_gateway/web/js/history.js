@@ -1,3 +1,4 @@
+// @ts-check
 // Past sessions on this device (localStorage): what "My progress" plots and lists. Each
 // entry keeps the session token so that its report can be reopened and its data deleted.
 

@@ -1,3 +1,4 @@
+// @ts-check
 // Inline SVG plots. Each figure has a caption, a text summary for screen readers and the
 // data as a table; series differ by colour, dash pattern and marker shape, never colour only.
 
@@ -77,7 +78,7 @@ export function lineChart(opts) {
   let xMin = opts.xMin ?? Math.min(...xs);
   let xMax = opts.xMax ?? Math.max(...xs);
   if (!(xMax > xMin)) { xMin -= 1; xMax += 1; }
-  let yMin = opts.yMin ?? Math.min(0, ...ys);
+  const yMin = opts.yMin ?? Math.min(0, ...ys);
   let yMax = opts.yMax ?? Math.max(...ys, opts.band ? opts.band.to : -Infinity);
   if (!(yMax > yMin)) yMax = yMin + 1;
   if (opts.yMax === undefined) yMax = ticks(yMin, yMax * 1.08, 4).at(-1) || yMax;

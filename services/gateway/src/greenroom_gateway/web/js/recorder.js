@@ -1,3 +1,4 @@
+// @ts-check
 // Camera and microphone: the preview, the level meter and MediaRecorder with a hard time
 // limit. Nothing is recorded until start() is called; close() turns the devices off.
 
@@ -66,6 +67,7 @@ export async function explain(error, video) {
 }
 
 export class Recorder {
+  /** @param {{video: boolean}} options */
   constructor({ video }) {
     this.video = video;
     this.stream = null;
@@ -118,8 +120,8 @@ export class Recorder {
   }
 
   _startMeter() {
-    const Context = window.AudioContext || window.webkitAudioContext;
-    if (!Context || !this.stream.getAudioTracks().length) return;
+    const Context = window.AudioContext || /** @type {any} */ (window).webkitAudioContext;
+    if (!Context || !this.stream || !this.stream.getAudioTracks().length) return;
     try {
       this.audioContext = new Context();
       const source = this.audioContext.createMediaStreamSource(this.stream);
@@ -130,9 +132,10 @@ export class Recorder {
       this.analyser = null;
       return;
     }
-    const samples = new Float32Array(this.analyser.fftSize);
+    const analyser = this.analyser;
+    const samples = new Float32Array(analyser.fftSize);
     const tick = () => {
-      this.analyser.getFloatTimeDomainData(samples);
+      analyser.getFloatTimeDomainData(samples);
       let sum = 0;
       for (const v of samples) sum += v * v;
       const rms = Math.sqrt(sum / samples.length);
@@ -156,23 +159,30 @@ export class Recorder {
    * Start recording; `onTick(remaining_s)` runs a few times a second and `onLimit()` once
    * when the limit stops the recording.
    */
+  /**
+   * @param {number} limitS
+   * @param {{onTick?: (remaining: number, elapsed: number) => void, onLimit?: () => void}} [callbacks]
+   */
   start(limitS, { onTick, onLimit } = {}) {
+    if (!this.stream) throw new Error("the recorder is not open");
     const type = pickType(this.video ? VIDEO_TYPES : AUDIO_TYPES);
     const options = type ? { mimeType: type } : {};
     if (this.video) options.videoBitsPerSecond = 800_000;
     options.audioBitsPerSecond = 64_000;
     this.chunks = [];
-    this.mediaRecorder = new MediaRecorder(this.stream, options);
-    this.mediaRecorder.ondataavailable = (event) => {
+    const mediaRecorder = new MediaRecorder(this.stream, options);
+    this.mediaRecorder = mediaRecorder;
+    mediaRecorder.ondataavailable = (event) => {
       if (event.data && event.data.size) this.chunks.push(event.data);
     };
-    this._stopped = new Promise((resolve) => { this.mediaRecorder.onstop = resolve; });
+    this._stopped = new Promise((resolve) => { mediaRecorder.onstop = resolve; });
     this.resumeAudio();
-    this.mediaRecorder.start(1000);
+    mediaRecorder.start(1000);
     this.startedAt = performance.now();
     this.elapsed = 0;
+    const startedAt = this.startedAt;
     const tick = () => {
-      this.elapsed = (performance.now() - this.startedAt) / 1000;
+      this.elapsed = (performance.now() - startedAt) / 1000;
       const remaining = Math.max(0, limitS - this.elapsed);
       if (onTick) onTick(remaining, this.elapsed);
       if (remaining <= 0) {
@@ -193,7 +203,7 @@ export class Recorder {
     if (!recorder) return null;
     if (recorder.state !== "inactive") recorder.stop();
     await this._stopped;
-    const seconds = (performance.now() - this.startedAt) / 1000;
+    const seconds = (performance.now() - (this.startedAt || performance.now())) / 1000;
     const full = recorder.mimeType || (this.video ? "video/webm" : "audio/webm");
     const type = full.split(";")[0];
     const blob = new Blob(this.chunks, { type });

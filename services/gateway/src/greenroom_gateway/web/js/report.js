@@ -1,14 +1,14 @@
+// @ts-check
 // Answer and session reports. Everything is built from whatever the API returned: each
 // part is optional (older grades, audio-only or typed answers, measurements not made), and
 // a missing part is left out rather than shown empty.
 
-import { clock, formatDate, h, pct, rich, title } from "./dom.js";
+import { clock, h, pct, rich, title } from "./dom.js";
 import { highlightedCode } from "./editor.js";
-import { lineChart, stripChart } from "./plots.js";
+import { stripChart } from "./plots.js";
+import { fillersIn, legend, pacePlot, speechMetrics, transcriptView } from "./transcript.js";
 import { decidingConditions, failedRounds, tidy, tidyPunctuation } from "./verdict.js";
 
-const FILLER_WORDS = new Set(["um", "umm", "uh", "uhm", "uhh", "er", "erm", "ah", "hmm", "mm"]);
-const LONG_PAUSE_S = 2.0;
 const DIMENSION_ORDER = ["content", "structure", "clarity", "delivery", "confidence", "presence"];
 const DIMENSION_HELP = {
   content: "what you said: the key points, correctness and depth",
@@ -19,7 +19,6 @@ const DIMENSION_HELP = {
   presence: "on camera; coaching only",
 };
 
-const norm = (word) => String(word).toLowerCase().replace(/^[^\w*]+|[^\w]+$/g, "");
 
 /** Text with "m:ss" times turned into buttons that seek the recording (when there is one). */
 export function linkTimes(text, seek) {
@@ -62,6 +61,13 @@ function borderlineBadge(attrs = {}) {
  * inside ("verdict" for an answer, "session-verdict" for the session), so the answer and
  * session reports, both in the page, never share one.
  */
+/**
+ * @param {string} verdict
+ * @param {number} score
+ * @param {{id?: string, provisional?: boolean, rule?: string, heading?: string, margin?: number,
+ *   borderline?: boolean, tipping?: string[], deciding?: string[], more?: number,
+ *   ruleParts?: {rule: string, all: string[]} | null}} options
+ */
 function verdictBanner(verdict, score, { id = "verdict", provisional, rule, heading, margin,
   borderline, tipping, deciding = [], more = 0, ruleParts = null }) {
   const pass = verdict === "pass";
@@ -81,7 +87,7 @@ function verdictBanner(verdict, score, { id = "verdict", provisional, rule, head
     provisional ? h("span", { class: "badge", title: "The grading rule is provisional" }, "provisional") : null,
     close || borderline
       ? h("p", { class: "verdict-margin", id: sub("verdict-margin") },
-        close ? `${title(close)}${!pass && margin > 0 ? ", but another condition of the rule was not met" : ""}.` : "",
+        close ? `${title(close)}${!pass && Number(margin) > 0 ? ", but another condition of the rule was not met" : ""}.` : "",
         borderline ? `${close ? " " : ""}A close call: the verdict is still a ${pass ? "pass" : "fail"}, but a small change would turn it.` : "")
       : null,
     deciding.length
@@ -134,173 +140,6 @@ function dimensionList(dimensions, seek) {
   }));
 }
 
-/** Which words are fillers, and the filler moments no word covers (Whisper drops many). */
-function fillerMarks(words, speech) {
-  const marked = new Set();
-  const orphans = [];
-  if (speech && Array.isArray(speech.fillers)) {
-    for (const moment of speech.fillers) {
-      let covered = false;
-      words.forEach((w, i) => {
-        const overlap = Math.min(w.end, moment.end) - Math.max(w.start, moment.start);
-        if (overlap > 0.5 * Math.max(0.01, w.end - w.start) || (w.start >= moment.start - 0.05 && w.end <= moment.end + 0.05)) {
-          marked.add(i);
-          covered = true;
-        }
-      });
-      if (!covered) orphans.push(moment);
-    }
-  } else {
-    words.forEach((w, i) => { if (FILLER_WORDS.has(norm(w.word))) marked.add(i); });
-  }
-  return { marked, orphans };
-}
-
-function pauseMoments(words, speech) {
-  if (speech && Array.isArray(speech.pauses)) return speech.pauses;
-  const pauses = [];
-  for (let i = 1; i < words.length; i += 1) {
-    const gap = words[i].start - words[i - 1].end;
-    if (gap >= LONG_PAUSE_S) pauses.push({ start: words[i - 1].end, end: words[i].start, label: "pause" });
-  }
-  return pauses;
-}
-
-function termMatcher(vocabulary) {
-  const singles = new Set();
-  const phrases = [];
-  for (const term of vocabulary || []) {
-    const parts = String(term).split(/\s+/).map(norm).filter(Boolean);
-    if (parts.length === 1) singles.add(parts[0]);
-    else if (parts.length > 1) phrases.push(parts);
-  }
-  const single = (w) => singles.has(w) || (w.endsWith("s") && singles.has(w.slice(0, -1)))
-    || (w.endsWith("es") && singles.has(w.slice(0, -2)));
-  return (normWords) => {
-    const hits = new Set();
-    normWords.forEach((w, i) => { if (w && single(w)) hits.add(i); });
-    for (const phrase of phrases) {
-      for (let i = 0; i + phrase.length <= normWords.length; i += 1) {
-        if (phrase.every((p, j) => normWords[i + j] === p)) for (let j = 0; j < phrase.length; j += 1) hits.add(i + j);
-      }
-    }
-    return hits;
-  };
-}
-
-/** Lines of words, each led by its time: Whisper's segments, split at sentence ends so that
- * every sentence can be replayed. */
-function lines(words, segments) {
-  const out = [[]];
-  let s = 0;
-  words.forEach((w, i) => {
-    let boundary = false;
-    if (segments && segments.length) {
-      let next = s;
-      while (next < segments.length - 1 && w.start >= segments[next].end - 0.01) next += 1;
-      boundary = next !== s;
-      s = next;
-    }
-    const previous = i > 0 ? words[i - 1].word.trim() : "";
-    if (/[.?!]$/.test(previous) && out.at(-1).length >= 6) boundary = true;
-    if (boundary && out.at(-1).length) out.push([]);
-    out.at(-1).push(i);
-  });
-  return out.filter((l) => l.length);
-}
-
-export function transcriptView(transcript, { vocabulary, seek }) {
-  const words = (transcript.words || []).filter((w) => w && typeof w.word === "string");
-  const speech = transcript.speech || null;
-  const box = h("div", { class: "transcript", id: "transcript" });
-  if (!words.length) {
-    box.append(h("p", {}, transcript.text || "No words were recognised."));
-    return box;
-  }
-  const { marked, orphans } = fillerMarks(words, speech);
-  const pauses = pauseMoments(words, speech);
-  const hits = termMatcher(vocabulary)(words.map((w) => norm(w.word)));
-  // Events between words: long pauses and fillers no word covers, placed by time.
-  const between = [
-    ...pauses.map((p) => ({ at: p.start, node: () => h("span", { class: "pause", title: `Silence from ${clock(p.start)} to ${clock(p.end)}` }, `‖ pause ${(p.end - p.start).toFixed(1)} s`) })),
-    ...orphans.map((f) => ({ at: f.start, node: () => h("span", { class: "filler", title: "filler (not in the transcript text)" }, `(${f.label || "filler"})`, h("span", { class: "filler-tag", "aria-hidden": "true" }, "F")) })),
-  ].sort((a, b) => a.at - b.at);
-  let next = 0;
-  for (const line of lines(words, transcript.segments)) {
-    const first = words[line[0]];
-    const p = h("p", {});
-    p.append(seek
-      ? h("button", { type: "button", class: "ts", "aria-label": `Play the recording from ${clock(first.start)}`, onclick: () => seek(first.start) }, clock(first.start))
-      : h("span", { class: "ts" }, clock(first.start)));
-    for (const i of line) {
-      const w = words[i];
-      while (next < between.length && between[next].at <= w.start + 0.01) {
-        p.append(" ", between[next].node(), " ");
-        next += 1;
-      }
-      const text = w.word.trim();
-      let node;
-      if (marked.has(i)) {
-        node = h("span", { class: "filler", title: "filler word" }, text, h("span", { class: "filler-tag", "aria-hidden": "true" }, "F"),
-          h("span", { class: "visually-hidden" }, " (filler)"));
-      } else if (hits.has(i)) {
-        node = h("mark", { class: "term", title: "key term" }, text);
-      } else {
-        node = document.createTextNode(text);
-      }
-      p.append(node, " ");
-    }
-    box.append(p);
-  }
-  while (next < between.length) {
-    box.lastChild.append(" ", between[next].node());
-    next += 1;
-  }
-  return box;
-}
-
-function legend(hasFillers, hasPauses, hasTerms) {
-  return h("ul", { class: "legend", "aria-label": "How the transcript is marked" },
-    hasTerms ? h("li", {}, h("mark", { class: "term" }, "term"), " key term of the topic") : null,
-    hasFillers ? h("li", {}, h("span", { class: "filler" }, "um", h("span", { class: "filler-tag" }, "F")), " filler word") : null,
-    hasPauses ? h("li", {}, h("span", { class: "pause" }, "‖ pause"), ` silence over ${LONG_PAUSE_S} s`) : null,
-    h("li", {}, h("span", { class: "ts" }, "0:12"), " play from that moment"));
-}
-
-/** Words per minute over time: the transcriber's timeline, else from the word times. */
-function paceSeries(transcript) {
-  const timeline = transcript.speech && transcript.speech.pace_timeline;
-  if (Array.isArray(timeline) && timeline.length >= 2) return timeline.map((p) => ({ x: p.t, y: p.value }));
-  const words = transcript.words || [];
-  if (words.length < 4) return [];
-  const end = Math.max(transcript.duration_s || 0, words.at(-1).end);
-  const half = 5;
-  const points = [];
-  for (let t = 0; t <= end + 1e-6; t += 2) {
-    const from = Math.max(0, t - half);
-    const to = Math.min(end, t + half);
-    const n = words.filter((w) => w.start >= from && w.start < to).length;
-    if (to - from >= 2) points.push({ x: t, y: (n * 60) / (to - from) });
-  }
-  return points;
-}
-
-function pacePlot(transcript) {
-  const points = paceSeries(transcript);
-  if (points.length < 2) return null;
-  const avg = transcript.speech && Number.isFinite(transcript.speech.words_per_minute)
-    ? transcript.speech.words_per_minute
-    : points.reduce((a, p) => a + p.y, 0) / points.length;
-  const fast = points.filter((p) => p.y > 170).length;
-  const slow = points.filter((p) => p.y > 0 && p.y < 110).length;
-  return lineChart({
-    title: "Speaking pace over time",
-    summary: `Average ${Math.round(avg)} words per minute; ${fast} of ${points.length} points above 170, ${slow} below 110. The comfortable range is 110 to 170.`,
-    series: [{ name: "Words per minute", points }],
-    xLabel: "time in the answer", yLabel: "words per minute", tableX: "Time",
-    xFormat: clock, xMin: 0, yMin: 0, band: { from: 110, to: 170, label: "comfortable 110–170" },
-  });
-}
 
 function presenceSpans(frames, get) {
   const spans = [];
@@ -344,26 +183,17 @@ function visionMetrics(vision) {
   return h("dl", { class: "metrics" }, items);
 }
 
-function speechMetrics(transcript) {
-  const sp = transcript.speech;
-  if (!sp) return null;
-  const items = [];
-  const add = (label, value) => items.push(h("div", {}, h("dt", {}, label), h("dd", {}, value)));
-  if (Number.isFinite(sp.words_per_minute)) add("Pace", `${Math.round(sp.words_per_minute)} wpm`);
-  if (Array.isArray(sp.pauses)) add(`Pauses over ${LONG_PAUSE_S} s`, String(sp.pauses.length));
-  if (Array.isArray(sp.fillers)) add("Filler words", String(sp.fillers.length));
-  if (Number.isFinite(sp.speech_ratio)) add("Time speaking", pct(sp.speech_ratio));
-  if (sp.monotone === true) add("Intonation", "monotone");
-  return h("dl", { class: "metrics" }, items);
-}
-
 function listSection(heading, items, cls, seek) {
   if (!items || !items.length) return null;
   return [h("h3", {}, heading), h("ul", { class: cls }, items.map((t) => h("li", {}, linkTimes(String(t), seek))))];
 }
 
 /**
- * The answer report. ctx: {question, recording: {url, video}, presence, seek}
+ * The answer report.
+ * @param {import("./store.js").AnswerView} answer
+ * @param {{question?: import("./store.js").Question, recording?: import("./store.js").Recording | null,
+ *   presence?: any, seek?: ((t: number) => void) | null, rules?: import("./store.js").Rules | null}} ctx
+ *   the rules (GET /api/rules) mark a transcript's long pauses, fillers and pace band
  */
 export function answerReport(answer, ctx) {
   const root = h("div", {});
@@ -395,13 +225,12 @@ export function answerReport(answer, ctx) {
     answerCard.append(media);
   }
   const transcript = answer.transcript;
+  const rules = ctx.rules || null;
   if (transcript) {
-    const sp = transcript.speech;
-    const words = transcript.words || [];
-    const hasFillers = sp ? (sp.fillers || []).length > 0 : words.some((w) => FILLER_WORDS.has(norm(w.word)));
+    const vocabulary = (ctx.question && ctx.question.vocabulary) || [];
     answerCard.append(h("h3", {}, "Transcript"),
-      legend(hasFillers, true, (ctx.question && ctx.question.vocabulary || []).length > 0),
-      transcriptView(transcript, { vocabulary: ctx.question && ctx.question.vocabulary, seek }));
+      legend(fillersIn(transcript, rules), true, vocabulary.length > 0, rules),
+      transcriptView(transcript, { vocabulary, seek, rules }));
   } else if (answer.mode === "code" && result && result.transcript) {
     answerCard.append(h("h3", {}, "Your code"), highlightedCode(result.transcript));
   } else if (result && result.transcript) {
@@ -409,8 +238,8 @@ export function answerReport(answer, ctx) {
   }
 
   if (transcript) {
-    const pace = pacePlot(transcript);
-    const metrics = speechMetrics(transcript);
+    const pace = pacePlot(transcript, rules);
+    const metrics = speechMetrics(transcript, rules);
     if (pace || metrics) root.append(h("section", { class: "card", "aria-labelledby": "delivery-title" }, h("h2", { id: "delivery-title" }, "Delivery"), metrics, pace));
   }
   if (answer.vision && answer.vision.frames > 0) {
@@ -423,6 +252,7 @@ export function answerReport(answer, ctx) {
 
   if (result) {
     const feedback = h("section", { class: "card feedback", "aria-labelledby": "feedback-title" }, h("h2", { id: "feedback-title" }, "Feedback"));
+    /** @type {any[]} */
     const parts = [
       listSection("What went well", result.strengths, "strengths", seek),
       listSection("What to improve", result.improvements, "improvements", seek),
@@ -485,6 +315,7 @@ export function sessionReport(view, ctx) {
   const rows = view.question_ids.map((qid, i) => {
     const q = ctx.questions.get(qid);
     const a = answered.get(qid);
+    /** @type {string | null} */
     let state = "not answered";
     if (a) state = a.status === "graded" ? null : a.status === "failed" ? "failed" : "processing…";
     const tight = !!(a && a.result && borderline.has(qid));
@@ -514,7 +345,7 @@ function listWords(items) {
 /** A table that stacks into labelled rows on narrow screens (CSS uses data-label). A column
  * given as {label, hidden: true} (buttons) has a header for screen readers only, and no label
  * on narrow screens. */
-function listTable(columns, rows, attrs = {}) {
+export function listTable(columns, rows, attrs = {}) {
   const cols = columns.map((c) => (typeof c === "string" ? { label: c, hidden: false } : c));
   return h("div", { class: "table-wrap" }, h("table", { class: "list", ...attrs },
     h("thead", {}, h("tr", {}, cols.map((c) => h("th", { scope: "col" },
@@ -526,40 +357,4 @@ function listTable(columns, rows, attrs = {}) {
 export function verdictTag(verdict) {
   const pass = verdict === "pass";
   return h("span", { class: `verdict-tag ${pass ? "pass" : "fail"}` }, pass ? "✓ Pass" : "✗ Fail");
-}
-
-/** "My progress": scores of past sessions on this device, then the list. */
-export function progressView(entries, { open, remove }) {
-  const root = h("div", {});
-  if (!entries.length) {
-    root.append(h("p", { class: "callout info" }, "No sessions on this device yet. Finish an interview and it appears here."));
-    return root;
-  }
-  const done = entries.filter((e) => Number.isFinite(e.score));
-  if (done.length) {
-    const names = ["content", "structure", "clarity", "delivery", "confidence"]
-      .filter((n) => done.some((e) => e.dimensions && Number.isFinite(e.dimensions[n])));
-    const series = [{ name: "Overall", points: done.map((e, i) => ({ x: i + 1, y: e.score })) },
-      ...names.map((n) => ({ name: title(n), points: done.map((e, i) => ({ x: i + 1, y: e.dimensions && Number.isFinite(e.dimensions[n]) ? e.dimensions[n] : NaN })) }))];
-    const first = done[0].score;
-    const last = done.at(-1).score;
-    root.append(h("section", { class: "card" }, lineChart({
-      title: "Scores over your sessions",
-      summary: `${done.length} sessions; overall score from ${Math.round(first)} to ${Math.round(last)}.`,
-      series, legend: true, xLabel: "session", tableX: "Session", yMin: 0, yMax: 100,
-      xTicks: done.map((_, i) => i + 1), xFormat: (x) => `#${x}`,
-    }), done.length === 1 ? h("p", { class: "hint" }, "One finished session so far: the lines appear from the second one.") : null));
-  }
-  root.append(h("section", { class: "card" }, h("h2", {}, "Sessions"),
-    listTable(["#", "Started", "Interview", "Verdict", "Score", { label: "Actions", hidden: true }], entries.map((e, i) => ({
-      attrs: { "data-session": e.session_id },
-      cells: [String(i + 1), formatDate(e.started_at),
-        [e.label || "Interview", e.count ? ` · ${e.count} question${e.count === 1 ? "" : "s"}` : ""],
-        e.verdict ? verdictTag(e.verdict) : "not finished",
-        Number.isFinite(e.score) ? String(Math.round(e.score)) : "—",
-        h("div", { class: "actions actions-inline" },
-          h("button", { type: "button", class: "button small", onclick: () => open(e) }, "Open", h("span", { class: "visually-hidden" }, ` session ${i + 1}`)),
-          h("button", { type: "button", class: "button small danger", onclick: () => remove(e) }, "Delete", h("span", { class: "visually-hidden" }, ` session ${i + 1}`)))],
-    })), { id: "history-table" })));
-  return root;
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // The verdict in words a person takes in at a glance: which conditions of the grading rule
 // decided it, in plain words, from the grader's rule text ("<rule> Not met: a; b." or
 // "<rule> All met."). The full rule stays available behind a "why" disclosure (report.js).

@@ -1,0 +1,1 @@
+"""Greenroom's interviewer voice (Piper, offline): a service of its own for licensing."""

@@ -1,0 +1,3 @@
+from greenroom_voice.service import main
+
+main()

@@ -1,0 +1,88 @@
+"""The interviewer's follow-up, end to end on the running platform: an answer that misses a
+core point gets a follow-up probing exactly that point; answering it (HTTP, or gRPC for a
+hiring team) is graded together with the first answer and turns the fail into a pass, and
+the session report counts it. A hiring team can switch follow-ups off per session."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from greenroom.v1 import interview_pb2 as pb
+from greenroom_client import Client as GrpcClient
+from greenroom_local.platform import LocalPlatform
+
+from tests.support.client import Client
+from tests.support.edge import admin
+
+pytestmark = pytest.mark.platform
+
+FIRST = ("A decorator is a callable that takes a function and returns a new function, usually "
+         "a wrapper, that replaces the original. The @decorator line above a def is syntactic "
+         "sugar for func = decorator(func), and it runs once, when the function is defined. "
+         "Inside, the wrapper is a closure: it accepts *args and **kwargs, does something "
+         "before or after, calls the original function with those arguments and returns its "
+         "result. For example, a timing decorator records the time before and after the call "
+         "and logs how long it took.")
+FOLLOW_UP = ("Because the wrapper replaces the original function, its __name__ and __doc__ "
+             "would describe the wrapper. So I decorate the wrapper with functools.wraps, "
+             "which copies the name, the docstring and __wrapped__ from the original, so "
+             "help() and logs show the right function.")
+
+
+def test_a_follow_up_turns_a_missed_core_point_into_a_pass(client: Client) -> None:
+    session = client.session(["lf-01"])
+    first = client.http.post(f"/api/sessions/{session.id}/answers", headers=session.auth,
+                             data={"question_id": "lf-01", "text": FIRST}).json()["answer_id"]
+    result = client.wait(session, first, timeout_s=120)["result"]
+    assert result["verdict"] == "fail"
+    asked = result["follow_up"]
+    assert asked["kind"] == "missed" and asked["target"] == "wraps"
+    assert asked["question"] and "core point" in asked["reason"]
+    response = client.http.post(f"/api/sessions/{session.id}/answers", headers=session.auth,
+                                data={"follow_up_of": first, "text": FOLLOW_UP})
+    assert response.status_code == 202, response.text
+    second = response.json()["answer_id"]
+    answered = client.wait(session, second, timeout_s=120)
+    assert answered["follow_up_of"] == first and answered["question_id"] == "lf-01"
+    assert answered["result"]["verdict"] == "pass" and answered["result"]["lifted"] is True
+    report = client.report(session, counts={"lf-01": second})  # a new version of the report
+    assert report["report"]["verdict"] == "pass"
+    again = client.http.post(f"/api/sessions/{session.id}/answers", headers=session.auth,
+                             data={"follow_up_of": first, "text": FOLLOW_UP})
+    assert again.status_code == 429 and "already answered" in again.text
+
+
+@pytest.fixture(scope="module")
+def hiring(platform: LocalPlatform) -> Iterator[GrpcClient]:
+    admin(platform, "create-tenant", "initech")
+    with GrpcClient(platform.grpc_target, admin(platform, "issue-key", "initech")) as c:
+        yield c
+
+
+def finished(grpc: GrpcClient, name: str, timeout_s: float = 120) -> pb.Answer:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = grpc.answer(name)
+        if found.status in (pb.ANSWER_STATUS_GRADED, pb.ANSWER_STATUS_FAILED):
+            return found
+        time.sleep(0.5)
+    raise AssertionError(f"{name} not graded after {timeout_s}s")
+
+
+def test_hiring_teams_switch_follow_ups_per_session_over_grpc(hiring: GrpcClient) -> None:
+    quiet = hiring.create_session(question_ids=["lf-01"], follow_ups=False)
+    answer = hiring.answer_text(quiet.name, "lf-01", FIRST)
+    graded = finished(hiring, answer.name)
+    assert graded.result.verdict == pb.VERDICT_FAIL and not graded.result.HasField("follow_up")
+
+    asking = hiring.create_session(question_ids=["lf-01"])
+    answer = hiring.answer_text(asking.name, "lf-01", FIRST)
+    graded = finished(hiring, answer.name)
+    assert graded.result.follow_up.target == "wraps"
+    assert graded.result.follow_up.time_limit_s == 90
+    second = hiring.answer_text(asking.name, "", FOLLOW_UP, follow_up_of=answer.name)
+    lifted = finished(hiring, second.name)
+    assert lifted.result.verdict == pb.VERDICT_PASS and lifted.result.lifted
+    assert lifted.result.follows == answer.name
