@@ -124,6 +124,7 @@ OBJECTS = {
     "bank": BANK_KEY,
     "index": session_index(SESSION),
     "tenants": "tenants/acme/tenant.json",
+    "voice": "voice/en_US-joe-medium/0123abcd.ogg",
     "elsewhere": "elsewhere/thing.json",
 }
 MEDIA = {name for name, key in OBJECTS.items() if key.startswith("media/")}
@@ -136,8 +137,9 @@ WORKER_WRITE = {"failure.json"}
 ALLOWED: dict[str, dict[str, set[str]]] = {
     "gateway": {
         "get": {"session.json", "answer.json", "upload.*", "transcript.json", "vision.json",
-                "grade.json", "failure.json", "report.json", "bank", "index", "tenants"},
-        "put": {"session.json", "answer.json", "upload.*", "index"},
+                "grade.json", "failure.json", "report.json", "bank", "index", "tenants",
+                "voice"},
+        "put": {"session.json", "answer.json", "upload.*", "index", "voice"},
         "delete": MEDIA | {"index"},
     },
     "ingest": {

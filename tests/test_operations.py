@@ -10,7 +10,8 @@ import httpx
 import pytest
 import yaml
 from greenroom_common.contracts import Topic
-from greenroom_local.platform import SERVICES, LocalPlatform
+from greenroom_local.platform import CORE as SERVICES
+from greenroom_local.platform import LocalPlatform
 
 REPO = Path(__file__).resolve().parents[1]
 

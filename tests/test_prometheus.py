@@ -21,7 +21,8 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from greenroom_local.platform import SERVICES, LocalPlatform, free_port
+from greenroom_local.platform import CORE as SERVICES
+from greenroom_local.platform import LocalPlatform, free_port
 
 from tests.support import media
 from tests.support.client import Client

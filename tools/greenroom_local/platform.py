@@ -22,9 +22,15 @@ from greenroom_local.processes import Process, http_ok
 from greenroom_local.supervisor import Supervisor
 
 REPO = Path(__file__).resolve().parents[2]
-SERVICES = ("grader", "transcribe", "vision", "ingest", "gateway")
+SERVICES = ("grader", "transcribe", "vision", "ingest", "voice", "gateway")
 DEFAULT_PORTS = {"gateway": 8000, "ingest": 8101, "transcribe": 8102, "vision": 8103,
-                 "grader": 8104}
+                 "grader": 8104, "voice": 8105}
+# The voice service's runtime is GPL: it runs from its own environment, without this
+# project's shared package on its path (it talks HTTP only). It is optional: the production
+# shapes leave it out unless an operator provisions a voice (the web app then uses the
+# browser's own speech synthesis), and it has none of the pipeline's metrics.
+STANDALONE = {"voice"}
+CORE = tuple(s for s in SERVICES if s not in STANDALONE)
 
 
 def free_port() -> int:
@@ -227,7 +233,8 @@ class LocalPlatform:
     def service_process(self, name: str, instance: str | None = None) -> Process:
         instance = instance or name
         python = venvs()[name] / "bin" / "python"
-        pythonpath = os.pathsep.join([
+        pythonpath = os.pathsep.join([str(REPO / "services" / name / "src")] if name in STANDALONE
+                                     else [
             str(REPO / "libs" / "common" / "src"), str(REPO / "services" / name / "src"),
             str(REPO / "clients" / "python" / "src"),  # the gRPC stubs
         ])
@@ -240,6 +247,8 @@ class LocalPlatform:
         }
         if instance != name:  # a second gateway would fight the first for the gRPC port
             env["GREENROOM_GRPC_PORT"] = str(free_port())
+        if name == "gateway" and "voice" in self.services:
+            env.setdefault("GREENROOM_VOICE_URL", self.url("voice"))
         return Process(instance, [str(python), "-m", f"greenroom_{name}"], env,
                        self.log_dir / f"{instance}.log", cwd=REPO)
 

@@ -120,6 +120,30 @@ class Settings(BaseSettings):
     limit_clients_tracked: int = Field(
         100_000, description="Addresses and sessions the rate limiter remembers per replica.")
 
+    # Interviewer's voice (gateway side; the voice service reads the GREENROOM_VOICE_MODEL,
+    # _THREADS and _MAX_CHARS it documents, having no dependency on this package)
+    voice_url: str = Field(
+        "", description="Base URL of the voice service that reads questions aloud (e.g. "
+        "http://127.0.0.1:8105); empty: no server voice, the web app uses the browser's "
+        "speech synthesis.")
+    voice_id: str = Field(
+        "en_US-joe-medium", description="Names the server voice in the speech cache keys "
+        "(voice/<id>/…): the voice model's file name without .onnx. Change it together with "
+        "GREENROOM_VOICE_MODEL; audio from another voice is served but not cached.")
+    voice_timeout_s: float = Field(
+        30.0, description="Longest a question's speech may take on a cache miss (waiting, "
+        "rendering, storing) before the gateway answers 504 and the web app falls back on "
+        "the browser's speech synthesis.")
+    voice_concurrency: int = Field(
+        1, description="Renders one gateway replica asks of the voice service at once.")
+    voice_model: Path | None = Field(
+        None, description="Voice service: Piper .onnx voice model with its .onnx.json beside "
+        "it; empty: the bundled en_US-joe-medium (GPL runtime, voice data reported "
+        "non-commercial).")
+    voice_threads: int = Field(2, description="Voice service: CPU threads for synthesis.")
+    voice_max_chars: int = Field(
+        600, description="Voice service: longest text spoken; longer is refused with 413.")
+
     # Ingest
     max_answer_s: float = Field(180.0, description="Longest accepted answer, in seconds.")
     duration_grace_s: float = Field(5.0, description="Tolerance over the answer time limit.")

@@ -82,3 +82,7 @@ def stages_for(mode: AnswerMode) -> tuple[Stage, ...]:
     all four (vision runs on an audio-only answer too, and reports that there is no
     picture); a typed answer or code is graded directly."""
     return MEDIA_STAGES if mode.has_media else WRITTEN_STAGES
+
+
+EMPTY_UPLOAD = ("The uploaded file is empty. Record your answer again and check that the "
+                "recording started before you stopped it.")

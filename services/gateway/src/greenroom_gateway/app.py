@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from faststream.kafka.fastapi import KafkaRouter
 from greenroom_common.asyncapi import specification
@@ -32,6 +32,7 @@ from greenroom_gateway.interviews import AnswerCaps, Interviews, Invalid, NotFou
 from greenroom_gateway.limits import Limits
 from greenroom_gateway.live import LiveEvents
 from greenroom_gateway.security import SecurityHeaders, add_docs
+from greenroom_gateway.speech import SpeechClient, speech_router
 from greenroom_gateway.tenancy import Tenancy, Unauthenticated
 from greenroom_gateway.webfiles import WebFiles, WebVersion, index_response
 
@@ -115,11 +116,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="Mock interviews for Python developers: the public HTTP API.",
                   docs_url=None, redoc_url=None)
     app.include_router(router)
-    app.state.interviews = interviews
-    app.state.tenancy = tenancy
-    app.state.live = live
-    app.state.limits = limits
-    app.state.settings = settings
+    app.include_router(speech(settings, store, interviews))
+    for name, value in (("interviews", interviews), ("tenancy", tenancy), ("live", live),
+                        ("limits", limits), ("settings", settings)):
+        setattr(app.state, name, value)
     app.add_middleware(SecurityHeaders)
 
     @app.middleware("http")
@@ -199,6 +199,7 @@ def add_web_app(app: FastAPI, settings: Settings, interviews: Interviews,
             "max_text_chars": settings.max_text_chars,
             "retention_days": settings.retention_days,
             "token_ttl_hours": settings.session_token_ttl_h,
+            "server_voice": bool(settings.voice_url.strip()),
         }
 
     @app.get("/api/answers/{answer_id}/presence", include_in_schema=False)
@@ -240,3 +241,14 @@ def create_asgi(settings: Settings | None = None) -> ASGIApp:
     """The served application: the security headers wrap even Starlette's error middleware,
     so an unexpected 500 carries them too (a middleware added inside would not see it)."""
     return SecurityHeaders(create_app(settings))
+
+
+def speech(settings: Settings, store: ObjectStore, interviews: Interviews) -> APIRouter:
+    """The questions read aloud by the voice service (a separate process: its runtime is
+    GPL), cached in object storage; without one the web app uses the browser's voice."""
+
+    async def prompt_of(question_id: str) -> str | None:
+        found = [q.prompt for q in await interviews.questions() if q.id == question_id]
+        return found[0] if found else None
+
+    return speech_router(prompt_of, SpeechClient.from_settings(settings, store))

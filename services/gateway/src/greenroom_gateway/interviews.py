@@ -33,6 +33,7 @@ from greenroom_common.documents import (
     VisionDoc,
     VisionSummary,
 )
+from greenroom_common.domain import EMPTY_UPLOAD
 from greenroom_common.keys import (
     BANK_KEY,
     AnswerKeys,
@@ -378,9 +379,7 @@ class Interviews:
         keys = AnswerKeys(doc.tenant, doc.session_id, doc.answer_id)
         async with self._slot(session, question_id):
             if size == 0:
-                failure = FailureDoc(stage=Stage.INGEST, reason="empty", message=(
-                    "The uploaded file is empty. Record your answer again and check that the "
-                    "recording started before you stopped it."))
+                failure = FailureDoc(stage=Stage.INGEST, reason="empty", message=EMPTY_UPLOAD)
                 await self.store.put_json(keys.failure, failure)  # first: _record checks
                 await self._record(doc)
                 return doc, failure

@@ -13,6 +13,7 @@ import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from greenroom_common.domain import EMPTY_UPLOAD
 from greenroom_common.errors import Rejected
 
 SAMPLE_RATE = 16_000
@@ -91,8 +92,7 @@ def _clock(seconds: float) -> str:
 
 def probe(path: Path, deadline: Deadline | None = None) -> Probe:
     if path.stat().st_size == 0:
-        raise Rejected("empty", "The uploaded file is empty. Record your answer again and "
-                       "check that the recording started before you stopped it.")
+        raise Rejected("empty", EMPTY_UPLOAD)
     deadline = deadline or Deadline.start(Limits().budget_s)
     result = deadline.run(
         ["ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", str(path)])

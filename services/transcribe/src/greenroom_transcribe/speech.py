@@ -8,8 +8,8 @@ Definitions (documented in the service's README):
 
 * words per minute: words over the speaking span (first word's start to last word's end);
 * articulation rate: words per minute of voiced time, so pauses do not count;
-* pauses: silences of at least ``LONG_PAUSE_S`` inside the speaking span, where silence is
-  neither voiced (detector) nor inside a word (transcript);
+* pauses: silences of at least ``greenroom_common.domain.LONG_PAUSE_S`` inside the speaking
+  span, where silence is neither voiced (detector) nor inside a word (transcript);
 * speech ratio: voiced time over the whole recording;
 * hesitations: voiced stretches of at least ``HESITATION_S`` that no word covers, e.g. an
   "ummm" Whisper left out;
@@ -22,11 +22,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from greenroom_common.documents import Moment, SpeechMetrics, TimePoint, Word
+from greenroom_common.domain import is_long_pause
 
 from greenroom_transcribe.fillers import find_fillers, find_repetitions
 from greenroom_transcribe.prosody import STEP_S, WINDOW_S, Prosody
 
-LONG_PAUSE_S = 2.0
 HESITATION_S = 0.4
 # Word times from Whisper's cross-attention are ~0.2 s off at phrase edges: a word "covers"
 # this much around its own interval before a voiced stretch counts as untranscribed.
@@ -119,7 +119,7 @@ def measure(words: Sequence[Word], voiced: Sequence[Interval], duration_s: float
     sounding = union([*voiced_all, *word_spans])
     silences = subtract([(first, last)], sounding)
     pauses = [Moment(start=round(s, 2), end=round(e, 2), label="pause")
-              for s, e in silences if e - s >= LONG_PAUSE_S]
+              for s, e in silences if is_long_pause(e - s)]
     speaking_s = max(total(clip(sounding, first, last)), 1e-6)
     covered = [(w.start - WORD_MARGIN_S, w.end + WORD_MARGIN_S) for w in words]
     hesitations = [Moment(start=round(s, 2), end=round(e, 2), label="hesitation")

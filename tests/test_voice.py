@@ -1,0 +1,43 @@
+"""The interviewer's voice through the running platform: the gateway serves each bank
+question read aloud by the voice service, renders it once and then serves it from object
+storage; an unknown question is a 404."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from greenroom_local.platform import LocalPlatform
+from minio import Minio
+
+pytestmark = pytest.mark.platform
+
+
+def test_a_question_is_spoken_once_and_then_served_from_storage(
+        platform: LocalPlatform, s3: Minio, tmp_path: Path) -> None:
+    assert httpx.get(f"{platform.url()}/config.json", timeout=10).json()["server_voice"]
+    url = f"{platform.url()}/api/questions/lf-02/speech"
+    started = time.monotonic()
+    first = httpx.get(url, timeout=120)
+    rendered_s = time.monotonic() - started
+    assert first.status_code == 200, first.text
+    assert first.headers["content-type"].startswith("audio/")
+    audio = tmp_path / "question.ogg"
+    audio.write_bytes(first.content)
+    probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration",
+                            "-of", "csv=p=0", str(audio)], capture_output=True, text=True,
+                           check=True, timeout=60)
+    assert 3.0 < float(probe.stdout) < 30.0  # a one-sentence prompt, spoken
+    cached = [o.object_name for o in s3.list_objects(platform.bucket, prefix="voice/",
+                                                        recursive=True)]
+    assert len(cached) == 1
+    started = time.monotonic()
+    again = httpx.get(url, timeout=60)
+    assert again.content == first.content and time.monotonic() - started < rendered_s
+    assert httpx.get(url, headers={"if-none-match": first.headers["etag"]},
+                     timeout=30).status_code == 304
+    assert httpx.get(f"{platform.url()}/api/questions/nope-99/speech",
+                     timeout=30).status_code == 404
