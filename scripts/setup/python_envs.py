@@ -5,6 +5,12 @@ Each environment holds third-party dependencies only, read from the packages'
 starts, so an environment depends only on its dependency list and can live in the cache
 (``$GREENROOM_CACHE/venvs/<name>-<hash>``), shared by every clone on the machine.
 Writes ``.greenroom/envs.json`` (service -> environment) for the supervisor and Makefile.
+
+Every environment is installed from its committed lock file (``scripts/setup/locks/<name>.txt``:
+every package, transitive ones included, at one version), so two machines get the same
+environment. A lock must agree with the direct pins of the packages' ``pyproject.toml``;
+after changing a dependency, ``python3 scripts/setup/python_envs.py --lock NAME`` installs it
+and rewrites the lock from what was installed (``make test`` checks they agree).
 """
 
 from __future__ import annotations
@@ -46,29 +52,79 @@ def environments() -> dict[str, list[str]]:
     return envs
 
 
+LOCKS = REPO / "scripts" / "setup" / "locks"
+UV_ENV = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "UV_CACHE_DIR": str(CACHE / "uv")}
+
+
+def _pins(lines: list[str]) -> dict[str, str]:
+    """``name==version`` lines as {normalised name: version}."""
+    found = {}
+    for raw in lines:
+        line = raw.split("#", 1)[0].strip()
+        if "==" in line:
+            name, version = line.split("==", 1)
+            name = name.split("[", 1)[0].strip().lower().replace("_", "-")
+            found[name] = version.split(";")[0].strip()
+    return found
+
+
+def stale(name: str, requirements: list[str]) -> list[str]:
+    """The direct pins that the lock of ``name`` lacks or pins otherwise ([] when in step)."""
+    lock = LOCKS / f"{name}.txt"
+    if not lock.exists():
+        return [f"{lock} is missing"]
+    locked = _pins(lock.read_text().splitlines())
+    return [f"{n}=={v} (lock: {locked.get(n, 'absent')})"
+            for n, v in _pins(requirements).items() if locked.get(n) != v]
+
+
 def ensure(name: str, requirements: list[str]) -> Path:
-    reqs = sorted(set(requirements))
-    digest = hashlib.sha256(
-        "\n".join([sys.version.split()[0], *reqs]).encode()
-    ).hexdigest()[:12]
+    if problems := stale(name, requirements):
+        raise SystemExit(f"[setup] the lock of {name} is out of step with its pyproject.toml "
+                         f"({'; '.join(problems)}): run python3 scripts/setup/python_envs.py "
+                         f"--lock {name}")
+    locked = (LOCKS / f"{name}.txt").read_text()
+    digest = hashlib.sha256(f"{sys.version.split()[0]}\n{locked}".encode()).hexdigest()[:12]
     path = CACHE / "venvs" / f"{name}-{digest}"
     if (path / ".complete").exists():
         return path
-    print(f"[setup] creating the {name} environment ({len(reqs)} requirements)", flush=True)
+    print(f"[setup] creating the {name} environment from its lock", flush=True)
     shutil.rmtree(path, ignore_errors=True)
-    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "UV_CACHE_DIR": str(CACHE / "uv")}
     subprocess.run([str(UV), "venv", "-q", "--python", sys.executable, str(path)], check=True,
-                   env=env)
-    req_file = path / "requirements.in"
-    req_file.write_text("\n".join(reqs) + "\n")
-    subprocess.run([str(UV), "pip", "install", "-q", "--python", str(path / "bin" / "python"),
-                    "-r", str(req_file)], check=True, env=env)
+                   env=UV_ENV)
+    subprocess.run([str(UV), "pip", "sync", "-q", "--python", str(path / "bin" / "python"),
+                    str(LOCKS / f"{name}.txt")], check=True, env=UV_ENV)
     (path / ".complete").touch()
     return path
 
 
+def relock(name: str, requirements: list[str]) -> None:
+    """Install ``requirements`` afresh in a scratch environment and write what got
+    installed as the lock of ``name``."""
+    scratch = CACHE / "venvs" / f"{name}-relock"
+    shutil.rmtree(scratch, ignore_errors=True)
+    subprocess.run([str(UV), "venv", "-q", "--python", sys.executable, str(scratch)],
+                   check=True, env=UV_ENV)
+    python = str(scratch / "bin" / "python")
+    subprocess.run([str(UV), "pip", "install", "-q", "--python", python,
+                    *sorted(set(requirements))], check=True, env=UV_ENV)
+    frozen = subprocess.run([str(UV), "pip", "freeze", "-q", "--python", python], check=True,
+                            env=UV_ENV, capture_output=True, text=True).stdout
+    LOCKS.mkdir(parents=True, exist_ok=True)
+    (LOCKS / f"{name}.txt").write_text(
+        f"# The {name} environment, every package pinned (python_envs.py --lock {name}).\n"
+        + frozen)
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
 def main() -> None:
-    chosen = set(sys.argv[1:])
+    args = sys.argv[1:]
+    if args[:1] == ["--lock"]:
+        for name, reqs in environments().items():
+            if name in args[1:] or len(args) == 1:
+                relock(name, reqs)
+        return
+    chosen = set(args)
     out = REPO / ".greenroom" / "envs.json"
     recorded = json.loads(out.read_text()) if out.exists() else {}
     for name, reqs in environments().items():

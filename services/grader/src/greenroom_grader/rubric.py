@@ -1,4 +1,6 @@
 """Content: key-point coverage, misconceptions and off-topic detection against a rubric.
+(One algorithm whose two routes and budget share their state; it is kept in one module so
+the rules below can be read against the code that applies them.)
 
 A key point counts when the answer *states* it, by one of two routes:
 

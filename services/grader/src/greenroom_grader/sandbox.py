@@ -1,5 +1,8 @@
 """Runs a candidate's code against a problem's hidden tests in a confined process.
 
+(Longer than our other modules on purpose: the run's whole lifecycle — start, feed, read
+with caps, deadline, teardown, comparison — is one security argument, reviewed in one place.)
+
 The confinement is done by ``sandbox_launcher.py`` (namespaces, a fresh root, limits, an
 unprivileged uid, a seccomp filter; see there) and the tests are driven by
 ``sandbox_harness.py``, PID 1 of the sandbox, which runs the candidate's code in a process

@@ -1,5 +1,7 @@
 """Sandbox harness: PID 1 of the sandbox, run by the launcher, never imported by the service
-(the tests import it to check its parts).
+(the tests import it to check its parts). It is one file on purpose, and so longer than our
+other modules: it is copied alone into the sandbox's fresh root, where it may import nothing
+of this project.
 
 It reads one JSON payload on stdin (the candidate's code, the entry point, the inputs of the
 hidden tests and the growth generator; never the expected outputs, which stay with the
