@@ -13,22 +13,13 @@ from greenroom.v1 import interview_pb2 as pb
 from greenroom_client import Client as GrpcClient
 from greenroom_local.platform import LocalPlatform
 
+from tests.support.answers import GRADER
 from tests.support.client import Client
 from tests.support.edge import admin
 
 pytestmark = pytest.mark.platform
 
-FIRST = ("A decorator is a callable that takes a function and returns a new function, usually "
-         "a wrapper, that replaces the original. The @decorator line above a def is syntactic "
-         "sugar for func = decorator(func), and it runs once, when the function is defined. "
-         "Inside, the wrapper is a closure: it accepts *args and **kwargs, does something "
-         "before or after, calls the original function with those arguments and returns its "
-         "result. For example, a timing decorator records the time before and after the call "
-         "and logs how long it took.")
-FOLLOW_UP = ("Because the wrapper replaces the original function, its __name__ and __doc__ "
-             "would describe the wrapper. So I decorate the wrapper with functools.wraps, "
-             "which copies the name, the docstring and __wrapped__ from the original, so "
-             "help() and logs show the right function.")
+FIRST, FOLLOW_UP = GRADER.FOLLOW_UP_FIRST, GRADER.FOLLOW_UP_ANSWER
 
 
 def test_a_follow_up_turns_a_missed_core_point_into_a_pass(client: Client) -> None:

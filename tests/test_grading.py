@@ -3,30 +3,19 @@ alike, coding answers run in the grader's sandbox, and the session report."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from tests.support import media
+from tests.support.answers import GRADER
 from tests.support.client import Client, Session
 
 pytestmark = pytest.mark.platform
 
 
-def _answers() -> ModuleType:
-    """The answers written for the grader's tests (one source for unit and platform tests)."""
-    path = Path(__file__).resolve().parents[1] / "services/grader/tests/answers.py"
-    spec = importlib.util.spec_from_file_location("grader_answers", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-ANSWERS = _answers()
+ANSWERS = GRADER
 
 
 def dimension(result: dict[str, Any], name: str) -> dict[str, Any]:

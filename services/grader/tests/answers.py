@@ -193,3 +193,22 @@ CODE: dict[str, dict[str, str]] = {
         ),
     },
 }
+
+
+# A follow-up exchange (services/grader/tests/test_service.py, tests/test_follow_ups.py, the
+# browser's follow-up test): an answer to lf-01 that misses only the core point `wraps`, and
+# the answer to the follow-up about it, which together pass.
+FOLLOW_UP_FIRST = (
+    "A decorator is a callable that takes a function and returns a new function, usually a "
+    "wrapper, that replaces the original. The @decorator line above a def is syntactic sugar "
+    "for func = decorator(func), and it runs once, when the function is defined. Inside, the "
+    "wrapper is a closure: it accepts *args and **kwargs, does something before or after, "
+    "calls the original function with those arguments and returns its result. For example, "
+    "a timing decorator records the time before and after the call and logs how long it took."
+)
+FOLLOW_UP_ANSWER = (
+    "Because the wrapper replaces the original function, its __name__ and __doc__ would "
+    "describe the wrapper. So I decorate the wrapper with functools.wraps, which copies the "
+    "name, the docstring and __wrapped__ from the original, so help() and logs show the right "
+    "function."
+)

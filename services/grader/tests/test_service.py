@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from answers import ANSWERS, OFF_TOPIC
+from answers import ANSWERS, FOLLOW_UP_ANSWER, FOLLOW_UP_FIRST, OFF_TOPIC
 from greenroom_common.config import Settings
 from greenroom_common.contracts import (
     AnswerFailed,
@@ -212,17 +212,7 @@ def test_a_late_half_of_a_graded_answer_is_not_graded_again(store: MemoryStore) 
     assert len(bus.on(Topic.GRADED.value)) == 1
 
 
-FIRST = ("A decorator is a callable that takes a function and returns a new function, usually "
-         "a wrapper, that replaces the original. The @decorator line above a def is syntactic "
-         "sugar for func = decorator(func), and it runs once, when the function is defined. "
-         "Inside, the wrapper is a closure: it accepts *args and **kwargs, does something "
-         "before or after, calls the original function with those arguments and returns its "
-         "result. For example, a timing decorator records the time before and after the call "
-         "and logs how long it took.")
-FOLLOW_UP = ("Because the wrapper replaces the original function, its __name__ and __doc__ "
-             "would describe the wrapper. So I decorate the wrapper with functools.wraps, "
-             "which copies the name, the docstring and __wrapped__ from the original, so "
-             "help() and logs show the right function.")
+FIRST, FOLLOW_UP = FOLLOW_UP_FIRST, FOLLOW_UP_ANSWER
 
 
 def grade_of(store: MemoryStore, answer_id: str) -> GradeDoc:

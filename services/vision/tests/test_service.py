@@ -12,7 +12,7 @@ from greenroom_common.contracts import AnswerIngested, AnswerMode, AnswerObserve
 from greenroom_common.documents import IngestDoc, SessionDoc, VisionDoc
 from greenroom_common.keys import AnswerKeys, session_doc
 from greenroom_common.testing import MemoryBus, MemoryStore
-from greenroom_vision.service import create_worker
+from greenroom_vision.service import Analyzer, create_worker
 
 KEYS = AnswerKeys("acme", "s-1", "a-1")
 EVENT = AnswerIngested(tenant="acme", session_id="s-1", answer_id="a-1", question_id="lf-02",
@@ -39,17 +39,24 @@ class Counting:
         return unmeasured("test")
 
 
-def test_the_frame_count_comes_from_ingest_not_from_the_event() -> None:
+def rig(frames: int, analyzer: Analyzer) -> tuple[MemoryStore, MemoryBus]:
+    """Vision on an in-memory store holding a session, ``frames`` frames and ingest's
+    document for them."""
     store, bus = MemoryStore(), MemoryBus()
     store.objects[session_doc("acme", "s-1")] = SessionDoc(
         session_id="s-1", tenant="acme", token_sha256="x",
         question_ids=["lf-02"]).model_dump_json().encode()
-    for i in range(3):
-        store.objects[KEYS.frame(i)] = b"\xff\xd8"
-    store.objects[KEYS.ingest] = ingest_doc(3)
-    analyzer = Counting()
+    for i in range(frames):
+        store.objects[KEYS.frame(i)] = b"\xff\xd8not really a jpeg"
+    store.objects[KEYS.ingest] = ingest_doc(frames)
     bus.attach(create_worker(Settings(retry_cap_s=0.01), store=store, transport=bus,
                              analyzer=analyzer))
+    return store, bus
+
+
+def test_the_frame_count_comes_from_ingest_not_from_the_event() -> None:
+    analyzer = Counting()
+    _, bus = rig(3, analyzer)
     forged = EVENT.model_copy(update={"frame_times_s": [i / 2 for i in range(100_000)]})
     bus.send(Topic.INGESTED, forged, "a-1")
     asyncio.run(bus.drain())
@@ -66,16 +73,8 @@ class Broken:
 
 
 def test_an_answer_vision_cannot_analyse_is_announced_without_presence() -> None:
-    store, bus = MemoryStore(), MemoryBus()
-    store.objects[session_doc("acme", "s-1")] = SessionDoc(
-        session_id="s-1", tenant="acme", token_sha256="x",
-        question_ids=["lf-02"]).model_dump_json().encode()
-    for i in range(2):
-        store.objects[KEYS.frame(i)] = b"\xff\xd8not really a jpeg"
-    store.objects[KEYS.ingest] = ingest_doc(2)
     broken = Broken()
-    bus.attach(create_worker(Settings(retry_cap_s=0.01), store=store, transport=bus,
-                             analyzer=broken))
+    store, bus = rig(2, broken)
     bus.send(Topic.INGESTED, EVENT, "a-1")
     asyncio.run(bus.drain())
     assert broken.calls == 3  # retried as a poison candidate first
