@@ -18,8 +18,12 @@ from grading_calibration import evaluate  # the benchmark's own measurement
 SPOKEN_QUESTIONS = [q.id for q in load_bank().questions if q.round != "coding"]
 # Held-out agreement (%) measured when the thresholds were last tuned (grader README), less
 # two points; a change that lowers one of them must say why. Keyword lists never pass.
-HELD_OUT_FLOOR = {"overall": 74.5, "stuffed": 100.0, "strong": 84.0, "paraphrase": 52.0,
-                  "asr": 84.0, "wrong": 43.0, "vague": 97.0, "off_topic": 100.0}
+# Measured 2026-12-02 on 28 held-out questions (280 answers), after the STAR cue change:
+# overall 78.2, strong 91.1, paraphrase 57.1, asr 89.3, wrong 48.2, vague 96.4. Vague was
+# 100 on the earlier 22 held-out questions; 96.4 (one vague answer passes) was measured
+# with the 70-question bank before the cue change as well as after it.
+HELD_OUT_FLOOR = {"overall": 76.0, "stuffed": 100.0, "strong": 89.0, "paraphrase": 55.0,
+                  "asr": 87.0, "wrong": 46.0, "vague": 94.0, "off_topic": 100.0}
 
 
 def test_every_spoken_question_has_a_labelled_corpus() -> None:
