@@ -50,7 +50,7 @@ from faster_whisper.audio import decode_audio
 from greenroom_common.documents import Segment, TranscriptDoc
 from numpy.typing import NDArray
 
-from greenroom_transcribe import prosody, quality, speech, timing
+from greenroom_transcribe import prosody, quality, speech, timing, voices
 from greenroom_transcribe.models import AlignModel, ModelMissingError, whisper_missing
 
 # pyannote and lightning speak up about checkpoint versions and optional backends on every
@@ -116,6 +116,23 @@ class _ObservedVad(Vad):  # type: ignore[misc]
         super().__init__(0.5)
         self.inner = inner
         self.chunks: list[dict[str, Any]] = []
+        # The segmentation model scores three local speakers per 5 s window; the VAD keeps
+        # only their maximum. Keep the raw scores too: speaker-change detection (``voices``)
+        # reads them, at no extra inference.
+        self.segmentation: voices.Segmentation | None = None
+        self._inference: Any = getattr(getattr(inner, "vad_pipeline", None), "_segmentation",
+                                       None)
+        hook = getattr(self._inference, "pre_aggregation_hook", None)
+        if hook is not None and self._inference is not None:
+            self._inference.pre_aggregation_hook = self._recording(hook)
+
+    def _recording(self, hook: Any) -> Any:
+        def record(scores: np.ndarray) -> Any:
+            self.segmentation = voices.Segmentation(
+                np.asarray(scores, dtype=np.float32), float(self._inference.step),
+                float(self._inference.duration))
+            return hook(scores)
+        return record
 
     def __call__(self, audio: Any, **kwargs: Any) -> Any:
         return self.inner(audio, **kwargs)
@@ -222,6 +239,7 @@ class WhisperXEngine:
         ]
         voice = prosody.analyse(audio, voiced)
         metrics = speech.measure(words, voiced, duration_s, voice)
+        observations = voices.second_voices(self._vad.segmentation, duration_s, audio)
         inference_s = time.perf_counter() - started
 
         return TranscriptDoc(
@@ -242,6 +260,7 @@ class WhisperXEngine:
             inference_s=round(inference_s, 3),
             prompt=prompt or None,
             speech=metrics,
+            observations=observations,
         )
 
     # -- steps ---------------------------------------------------------------------------
@@ -252,6 +271,7 @@ class WhisperXEngine:
         pipeline = self._pipeline
         pipeline.options = dataclasses.replace(pipeline.options, initial_prompt=prompt or None)
         self._vad.chunks = []
+        self._vad.segmentation = None
         self._model.recorded = []
         try:
             result = pipeline.transcribe(audio, batch_size=self.batch_size, language=ENGLISH)

@@ -49,6 +49,7 @@ from greenroom_vision.measures import (
     measure,
     read_light,
 )
+from greenroom_vision.observations import observe
 
 log = logging.getLogger(__name__)
 
@@ -287,6 +288,7 @@ class FaceAnalyzer:
             summary=measured.summary,
             moments=measured.moments,
             notes=measured.notes,
+            observations=observe(measured.frames),
             device=self.device,
             inference_s=round(time.perf_counter() - started, 3),
         )
