@@ -8,7 +8,7 @@ env_python = $$(python3 -c "import json;print(json.load(open('$(ENVS)'))['$(1)']
 SRC_PATH := clients/python/src:libs/common/src:services/gateway/src:services/ingest/src:services/grader/src:tools
 DEV := PYTHONPATH=$(SRC_PATH):. $(call env_python,dev)
 
-.PHONY: setup up test lint unit service-tests integration images test-containers chaos bench bench-grading bench-web clean
+.PHONY: setup up test lint unit service-tests integration images test-containers chaos bench-load bench bench-grading bench-web clean
 
 setup: ## install everything missing: Debian packages, Kafka, MinIO, Python environments, models
 	@bash scripts/setup/all.sh
@@ -43,6 +43,9 @@ test-containers: setup ## tests/ against the docker compose stack (starts an eng
 
 chaos: ## ≥ 100 answers through replicated services while processes die and Kafka/MinIO restart
 	@$(DEV) bench/chaos.py
+
+bench-load: ## throughput: one 2-minute answer alone vs. 6 candidates at once (ratios, CPU, memory)
+	@$(DEV) bench/load.py
 
 bench: ## end-to-end latency of a 60 s answer through the whole platform
 	@$(DEV) bench/pipeline.py --seconds 60 --runs 3

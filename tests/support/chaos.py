@@ -134,7 +134,7 @@ class Recorder:
         return [(at, event) for at, name, event in self.events if name == topic.value]
 
 
-def _retrying(call: Any, deadline_s: float = 300.0) -> httpx.Response:
+def retrying(call: Any, deadline_s: float = 300.0) -> httpx.Response:
     """A client that tries again on 503/5xx and refused connections, as the web app does."""
     deadline = time.monotonic() + deadline_s
     pause = 0.5
@@ -193,7 +193,7 @@ def run(platform: LocalPlatform, work: Path, plan: Plan) -> Outcome:
                                   daemon=True)
         faults.start()
         for i in range(plan.sessions):
-            created = _retrying(lambda: http.post(
+            created = retrying(lambda: http.post(
                 "/api/sessions", json={"question_ids": ["lf-02", "lf-01", "cc-01"]}))
             assert created.status_code == 201, created.text
             sid, token = created.json()["session_id"], created.json()["token"]
@@ -201,7 +201,7 @@ def run(platform: LocalPlatform, work: Path, plan: Plan) -> Outcome:
             for question, kind in (("lf-02", "video"),
                                    ("lf-01", "audio" if i % 2 else "text"),
                                    ("cc-01", "code")):
-                response = _retrying(lambda q=question, k=kind, s=sid, a=auth: _submit(
+                response = retrying(lambda q=question, k=kind, s=sid, a=auth: _submit(
                     http, s, a, q, k, video, audio))
                 assert response.status_code == 202, response.text
                 submitted[response.json()["answer_id"]] = (sid, token, time.time())

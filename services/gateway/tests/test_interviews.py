@@ -19,14 +19,8 @@ from greenroom_common.documents import (
 )
 from greenroom_common.keys import BANK_KEY, AnswerKeys
 from greenroom_common.testing import MemoryStore
-from greenroom_gateway.interviews import (
-    AnswerCaps,
-    Interviews,
-    Invalid,
-    NotFound,
-    TooMany,
-    Unavailable,
-)
+from greenroom_gateway.errors import Invalid, NotFound, TooMany, Unavailable
+from greenroom_gateway.interviews import AnswerCaps, Interviews
 from greenroom_gateway.tenancy import Caller
 
 HIRING = Caller(tenant="acme")

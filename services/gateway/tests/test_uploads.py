@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from greenroom_common.contracts import AnswerMode
-from greenroom_gateway.interviews import media_mode, upload_extension
+from greenroom_gateway.uploads import media_mode, upload_extension
 
 
 def test_mode_follows_content_type_then_extension() -> None:

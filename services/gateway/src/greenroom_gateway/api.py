@@ -14,7 +14,8 @@ from greenroom_common.contracts import AnswerMode
 from greenroom_common.documents import SessionDoc
 from starlette.datastructures import UploadFile
 
-from greenroom_gateway.interviews import Expired, Interviews, Invalid, TooMany
+from greenroom_gateway.errors import Expired, Invalid, TooMany
+from greenroom_gateway.interviews import Interviews
 from greenroom_gateway.limits import Busy, Limits, RateLimited
 from greenroom_gateway.live import Item, LiveEvents, still_open
 from greenroom_gateway.schemas import (

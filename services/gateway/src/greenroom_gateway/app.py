@@ -27,8 +27,9 @@ from starlette.types import ASGIApp
 
 from greenroom_gateway.api import Who, add_limit_handlers, problem
 from greenroom_gateway.api import router as api_router
+from greenroom_gateway.errors import Invalid, NotFound, Unavailable
 from greenroom_gateway.grpc_api import InterviewService, start_server
-from greenroom_gateway.interviews import AnswerCaps, Interviews, Invalid, NotFound, Unavailable
+from greenroom_gateway.interviews import AnswerCaps, Interviews
 from greenroom_gateway.limits import Limits
 from greenroom_gateway.live import LiveEvents
 from greenroom_gateway.security import SecurityHeaders, add_docs

@@ -35,14 +35,8 @@ from grpc_status import rpc_status
 from prometheus_client import Counter, Histogram
 
 from greenroom_gateway import grpc_mapping as to_pb
-from greenroom_gateway.interviews import (
-    Expired,
-    Interviews,
-    Invalid,
-    NotFound,
-    TooMany,
-    Unavailable,
-)
+from greenroom_gateway.errors import Expired, Invalid, NotFound, TooMany, Unavailable
+from greenroom_gateway.interviews import Interviews
 from greenroom_gateway.limits import Limits, RateLimited
 from greenroom_gateway.live import Item, LiveEvents, still_open
 from greenroom_gateway.tenancy import Caller, Tenancy, Unauthenticated

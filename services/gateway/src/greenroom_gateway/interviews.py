@@ -16,7 +16,6 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import PurePath
 from typing import Any, BinaryIO, Literal
 
 from greenroom_common.contracts import AnswerMode, AnswerSubmitted, Event, Stage, Topic, new_id
@@ -46,8 +45,10 @@ from greenroom_common.keys import (
 )
 from greenroom_common.storage import ObjectStore
 
+from greenroom_gateway.errors import Expired, Invalid, NotFound, TooMany, Unavailable
 from greenroom_gateway.limits import printable_ascii, valid_id
 from greenroom_gateway.tenancy import PUBLIC_TENANT, Caller, digest
+from greenroom_gateway.uploads import media_mode, upload_extension
 
 Publish = Callable[[Topic, Event], Awaitable[None]]
 log = logging.getLogger("greenroom.gateway")
@@ -59,56 +60,10 @@ STAGE_DOCS: tuple[tuple[Stage, str], ...] = (
 )
 
 
-class NotFound(Exception):
-    """No such object for this caller (also what another tenant's object looks like)."""
-
-
-class Invalid(Exception):
-    """The request is wrong; ``field`` names the part to fix."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-class Unavailable(Exception):
-    """A dependency is not ready yet (e.g. the grader has not published the bank)."""
-
-
-class Expired(Exception):
-    """The practice session's token was right but is past its lifetime."""
-
-
-class TooMany(Exception):
-    """The session has all the answers it may have (in all, or for one question)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 @dataclass(frozen=True)
 class AnswerCaps:
     per_question: int = 3
     per_session: int = 40
-
-
-EXTENSIONS = {".webm", ".mp4", ".mkv", ".mov", ".ogg", ".oga", ".mp3", ".wav", ".m4a", ".flac"}
-
-
-def media_mode(content_type: str | None, filename: str | None) -> AnswerMode:
-    if content_type and content_type.startswith("audio/"):
-        return AnswerMode.AUDIO
-    if filename and PurePath(filename).suffix.lower() in {".mp3", ".wav", ".m4a", ".oga",
-                                                         ".flac"}:
-        return AnswerMode.AUDIO
-    return AnswerMode.VIDEO
-
-
-def upload_extension(filename: str | None) -> str:
-    suffix = PurePath(filename or "").suffix.lower()
-    return suffix if suffix in EXTENSIONS else ".bin"
 
 
 @dataclass

@@ -20,7 +20,8 @@ from faststream import AckPolicy
 from faststream.kafka.fastapi import KafkaMessage, KafkaRouter
 from greenroom_common.contracts import TOPIC_PAYLOADS, Event, Topic
 
-from greenroom_gateway.interviews import Expired, Interviews, NotFound
+from greenroom_gateway.errors import Expired, NotFound
+from greenroom_gateway.interviews import Interviews
 from greenroom_gateway.tenancy import Caller, Tenancy, Unauthenticated
 
 log = logging.getLogger("greenroom.gateway.live")

@@ -8,7 +8,9 @@ oversized upload is never stored and never held in memory.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from pathlib import PurePath
 
+from greenroom_common.contracts import AnswerMode
 from starlette.datastructures import FormData
 from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 from starlette.requests import Request
@@ -56,3 +58,20 @@ async def parse_upload(request: Request, max_file_bytes: int) -> FormData:
         return await parser.parse()
     except MultiPartException as exc:
         raise BadForm(f"The form could not be read: {exc.message}") from exc
+
+
+EXTENSIONS = {".webm", ".mp4", ".mkv", ".mov", ".ogg", ".oga", ".mp3", ".wav", ".m4a", ".flac"}
+
+
+def media_mode(content_type: str | None, filename: str | None) -> AnswerMode:
+    if content_type and content_type.startswith("audio/"):
+        return AnswerMode.AUDIO
+    if filename and PurePath(filename).suffix.lower() in {".mp3", ".wav", ".m4a", ".oga",
+                                                         ".flac"}:
+        return AnswerMode.AUDIO
+    return AnswerMode.VIDEO
+
+
+def upload_extension(filename: str | None) -> str:
+    suffix = PurePath(filename or "").suffix.lower()
+    return suffix if suffix in EXTENSIONS else ".bin"
