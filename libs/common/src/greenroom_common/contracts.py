@@ -76,6 +76,12 @@ class Event(BaseModel):
         """The Kafka message key: always the answer id."""
         return self.answer_id.encode()
 
+    def ids(self) -> dict[str, str]:
+        """The answer's identity, which the next event of its flow carries on:
+        ``AnswerGraded(**event.ids(), ...)``."""
+        return {"tenant": self.tenant, "session_id": self.session_id,
+                "answer_id": self.answer_id}
+
 
 class AnswerSubmitted(Event):
     """The gateway stored an answer; media answers point at the upload object."""

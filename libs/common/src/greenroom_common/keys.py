@@ -4,6 +4,7 @@ deleting a session is deleting a prefix; small index objects map ids to that pre
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 BANK_KEY = "bank/questions.json"
 
@@ -41,6 +42,17 @@ def answer_index(answer_id: str) -> str:
     return f"index/answers/{answer_id}.json"
 
 
+class AnswerIds(Protocol):
+    """Anything naming one answer: an event, an answer's document."""
+
+    @property
+    def tenant(self) -> str: ...
+    @property
+    def session_id(self) -> str: ...
+    @property
+    def answer_id(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class AnswerKeys:
     """Where each stage of one answer stores its output."""
@@ -48,6 +60,10 @@ class AnswerKeys:
     tenant: str
     session_id: str
     answer_id: str
+
+    @classmethod
+    def of(cls, ids: AnswerIds) -> AnswerKeys:
+        return cls(ids.tenant, ids.session_id, ids.answer_id)
 
     @property
     def prefix(self) -> str:

@@ -218,7 +218,7 @@ class Worker:
     async def fail(self, event: Event, stage: Stage, reason: str, message: str) -> None:
         """Record an answer's failure as its outcome (once) and announce it; a stored grade
         always wins, so a late failure never hides a verdict."""
-        keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
+        keys = AnswerKeys.of(event)
         if await self.store.exists(keys.grade):
             return
         await self.store.create_json(keys.failure, FailureDoc(
@@ -230,7 +230,7 @@ class Worker:
         await self.publish(
             Topic.FAILED,
             AnswerFailed(
-                tenant=event.tenant, session_id=event.session_id, answer_id=event.answer_id,
+                **event.ids(),
                 stage=existing.stage, reason=existing.reason, message=existing.message,
             ),
         )

@@ -210,7 +210,7 @@ def add_web_app(app: FastAPI, settings: Settings, interviews: Interviews,
         status = await interviews.answer(answer_id, caller)
         doc = status.answer
         vision = await store.get_model(
-            AnswerKeys(doc.tenant, doc.session_id, doc.answer_id).vision, VisionDoc)
+            AnswerKeys.of(doc).vision, VisionDoc)
         if vision is None:
             return {"frames": [], "moments": []}
         return {

@@ -244,7 +244,7 @@ class Interviews:
         session is still there now, that sweep will see what was written here; if it is
         gone, this answer removes itself (and the caller gets :class:`NotFound`). So a
         deletion during a slow upload leaves nothing behind."""
-        keys = AnswerKeys(doc.tenant, doc.session_id, doc.answer_id)
+        keys = AnswerKeys.of(doc)
         await self.store.put_json(keys.answer, doc)
         await self.store.put_json(answer_index(doc.answer_id),
                                   {"tenant": doc.tenant, "session_id": doc.session_id})
@@ -331,7 +331,7 @@ class Interviews:
                         tenant=session.tenant, question_id=question_id, mode=mode,
                         content_type=content_type, filename=filename, size_bytes=size,
                         follow_up_of=follow_up_of, time_limit_s=limit)
-        keys = AnswerKeys(doc.tenant, doc.session_id, doc.answer_id)
+        keys = AnswerKeys.of(doc)
         async with self._slot(session, question_id):
             if size == 0:
                 failure = FailureDoc(stage=Stage.INGEST, reason="empty", message=EMPTY_UPLOAD)
@@ -367,7 +367,7 @@ class Interviews:
         return await self._status(doc)
 
     async def _status(self, doc: AnswerDoc) -> AnswerStatus:
-        keys = AnswerKeys(doc.tenant, doc.session_id, doc.answer_id)
+        keys = AnswerKeys.of(doc)
         names = {k.rsplit("/", 1)[-1] for k in await self.store.list(keys.prefix,
                                                                        recursive=False)}
         stages = [stage for stage, name in STAGE_DOCS if f"{name}.json" in names]

@@ -69,7 +69,7 @@ class Completion:
         await store.put_json(report_key, report)
         await self.worker.session_alive(event)
         await self.worker.publish(Topic.SESSION_COMPLETED, SessionCompleted(
-            tenant=event.tenant, session_id=event.session_id, answer_id=event.answer_id,
+            **event.ids(),
             verdict=report.verdict, report_key=report_key, provisional=report.provisional,
         ))
         await self.worker.done(claim, owner)
@@ -86,7 +86,7 @@ class Completion:
         latest_failure: dict[str, tuple[str, str]] = {}
         pending: set[str] = set()
         for doc in sorted(docs, key=lambda d: d.submitted_at):
-            keys = AnswerKeys(doc.tenant, doc.session_id, doc.answer_id)
+            keys = AnswerKeys.of(doc)
             found = await store.get_model(keys.grade, GradeDoc)
             if found is not None:
                 graded[doc.question_id] = found  # the latest graded attempt counts

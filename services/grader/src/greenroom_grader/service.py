@@ -120,7 +120,7 @@ class Grader:
 
     async def _join(self, event: Event, question_id: str, topic: Topic) -> None:
         store = self.worker.store
-        keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
+        keys = AnswerKeys.of(event)
         if await store.exists(keys.failure):
             return
         transcript = await store.get_model(keys.transcript, TranscriptDoc)
@@ -166,7 +166,7 @@ class Grader:
         """Grade (once), announce (once) and maybe complete the session. When both halves'
         events saw both halves (two replicas at once), or an event is duplicated, the claim
         lets exactly one event do it."""
-        keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
+        keys = AnswerKeys.of(event)
         if not await self.worker.claim(event, keys.join, owner=topic.value):
             return
 
@@ -187,7 +187,7 @@ class Grader:
 
         result = await self.worker.once(event, keys.grade, GradeDoc, scored)
         await self.worker.publish(Topic.GRADED, AnswerGraded(
-            tenant=event.tenant, session_id=event.session_id, answer_id=event.answer_id,
+            **event.ids(),
             question_id=q.id, grade_key=keys.grade, verdict=result.verdict,
             score=result.score, provisional=result.provisional,
         ))

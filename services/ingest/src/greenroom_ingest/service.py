@@ -26,7 +26,7 @@ from greenroom_ingest.media import Limits, extract
 
 def ingested(event: AnswerSubmitted, doc: IngestDoc) -> AnswerIngested:
     return AnswerIngested(
-        tenant=event.tenant, session_id=event.session_id, answer_id=event.answer_id,
+        **event.ids(),
         question_id=event.question_id, mode=event.mode, duration_s=doc.duration_s,
         audio_key=doc.audio_key, frame_keys=doc.frame_keys, frame_times_s=doc.frame_times_s,
         fps=doc.fps, width=doc.width, height=doc.height,
@@ -47,7 +47,7 @@ class Ingest:
     async def on_submitted(self, event: AnswerSubmitted) -> None:
         if not event.mode.has_media or event.upload_key is None:
             return  # typed and code answers go straight to the grader
-        keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
+        keys = AnswerKeys.of(event)
         done = await self.worker.once(event, keys.ingest, IngestDoc,
                                       lambda: self.ingest(keys))
         await self.worker.publish(Topic.INGESTED, ingested(event, done))

@@ -89,7 +89,7 @@ class Transcriber:
             audio = Path(tmp) / "audio.wav"
             # The key is derived, never taken from the event (a forged event could name
             # another tenant's audio): ingest writes it there.
-            keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
+            keys = AnswerKeys.of(event)
             await self.worker.store.download(keys.audio, audio)
             try:
                 doc = await self.worker.blocking(engine.transcribe, audio, prompt=prompt)
@@ -100,7 +100,7 @@ class Transcriber:
         return doc
 
     async def on_ingested(self, event: AnswerIngested) -> None:
-        keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
+        keys = AnswerKeys.of(event)
         doc = await self.worker.once(event, keys.transcript, TranscriptDoc,
                                      lambda: self.transcribe(event))
         if not doc.words:
@@ -109,7 +109,7 @@ class Transcriber:
             raise Rejected("not_english", not_english_message(doc.language,
                                                               doc.language_probability))
         await self.worker.publish(Topic.TRANSCRIBED, AnswerTranscribed(
-            tenant=event.tenant, session_id=event.session_id, answer_id=event.answer_id,
+            **event.ids(),
             question_id=event.question_id, transcript_key=keys.transcript, text=doc.text,
             language=doc.language, word_count=len(doc.words), model=doc.model,
         ))

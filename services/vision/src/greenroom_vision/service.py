@@ -80,7 +80,7 @@ class Vision:
             # Frame keys are derived (ingest writes frame i at keys.frame(i)) and their
             # number and times come from ingest's stored document, never from the event: a
             # forged event could name another tenant's frames or a million of them.
-            keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
+            keys = AnswerKeys.of(event)
             ingested = await self.worker.store.get_model(keys.ingest, IngestDoc)
             if ingested is None:
                 raise Rejected("no_frames", "The frames of this answer were not found; record "
@@ -96,21 +96,21 @@ class Vision:
         return doc
 
     async def on_ingested(self, event: AnswerIngested) -> None:
-        keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
+        keys = AnswerKeys.of(event)
         doc = await self.worker.once(event, keys.vision, VisionDoc, lambda: self.observe(event))
         await self.announce(event, doc)
 
     async def give_up(self, event: AnswerIngested, reason: str) -> None:
         log.error("vision: no observation for %s (%s); grading goes on without presence",
                   event.answer_id, reason)
-        keys = AnswerKeys(event.tenant, event.session_id, event.answer_id)
+        keys = AnswerKeys.of(event)
         doc = await self.worker.once(event, keys.vision, VisionDoc,
                                      lambda: _ready(unmeasured(reason)))
         await self.announce(event, doc)
 
     async def announce(self, event: AnswerIngested, doc: VisionDoc) -> None:
         await self.worker.publish(Topic.OBSERVED, AnswerObserved(
-            tenant=event.tenant, session_id=event.session_id, answer_id=event.answer_id,
+            **event.ids(),
             question_id=event.question_id, vision_key=AnswerKeys(
                 event.tenant, event.session_id, event.answer_id).vision,
             frames=doc.summary.frames, face_share=doc.summary.face_share,
