@@ -51,6 +51,14 @@ def playwright(platform: LocalPlatform) -> Iterator[Playwright]:
         yield driver
 
 
+@pytest.fixture(scope="module")
+def offline_driver() -> Iterator[Playwright]:
+    """Playwright for the tests without the platform (offline.py): one per module, shared by
+    its browsers (two sync drivers cannot run at once)."""
+    with sync_playwright() as driver:
+        yield driver
+
+
 def launch(playwright: Playwright, devices: FakeDevices) -> Browser:
     return playwright.chromium.launch(
         executable_path=chromium_path(), headless=True,

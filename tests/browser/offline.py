@@ -6,9 +6,13 @@ the same app against the whole platform."""
 
 from __future__ import annotations
 
+import io
 import json
+import math
 import mimetypes
 import re
+import struct
+import wave
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +21,7 @@ from typing import Any
 import pytest
 from greenroom_common.contracts import AnswerMode, Stage
 from greenroom_gateway.schemas import rules_view, stage_progress
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, Route
 
 from tests.browser.conftest import chromium_path
 
@@ -70,13 +74,55 @@ def grade(answer_id: str, question_id: str, text: str) -> dict[str, Any]:
     }
 
 
+# The follow-up the fake interviewer asks when an answer to lf-1 leaves out "hashable".
+FOLLOW_UP: dict[str, Any] = {"kind": "missed", "target": "hashable", "time_limit_s": 90,
+             "question": "What makes a tuple hashable, and why does a key need to be?",
+             "reason": "The answer did not cover a core point: Tuples are hashable because "
+                       "they are immutable."}
+
+
+def passing(answer_id: str, question_id: str, text: str, follows: str | None) -> dict[str, Any]:
+    """A pass; for the answer to a follow-up, graded with the answer it follows."""
+    result = grade(answer_id, question_id, text)
+    result.update(
+        verdict="pass", score=74.0, margin=14.0, improvements=[], missed=[],
+        rule=RULE.split(" Not met:", maxsplit=1)[0] + " All met.",
+        covered=["A list is mutable.", "Tuples are hashable because they are immutable."],
+        dimensions=[{"name": "content", "score": 78.0, "weight": 0.65, "evidence": []},
+                    {"name": "structure", "score": 62.0, "weight": 0.18, "evidence": []},
+                    {"name": "clarity", "score": 71.0, "weight": 0.17, "evidence": []}])
+    if follows:
+        result.update(follows=follows, lifted=True)
+    return result
+
+
+def tone_wav(seconds: float = 3.0) -> bytes:
+    """What the fake server voice says: a quiet tone, as 16-bit PCM WAV."""
+    rate = 16000
+    frames = b"".join(struct.pack("<h", int(3000 * math.sin(2 * math.pi * 440 * i / rate)))
+                      for i in range(int(rate * seconds)))
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(frames)
+    return out.getvalue()
+
+
 @dataclass
 class FakeApi:
-    """The gateway's HTTP API as the web app uses it; every answer is graded at once."""
+    """The gateway's HTTP API as the web app uses it; every answer is graded at once.
+    `server_voice`: the platform reads bank questions aloud (`speech_status` other than 200:
+    the voice fails so); `follow_ups`: an answer to lf-1 without "hashable" gets a follow-up,
+    and the answer to it lifts the verdict to a pass."""
 
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
+    server_voice: bool = False
+    speech_status: int = 200
+    follow_ups: bool = False
 
     def session_view(self, sid: str) -> dict[str, Any]:
         session = self.sessions[sid]
@@ -110,14 +156,42 @@ class FakeApi:
         return {"session_id": sid, "token": f"token-{sid}",
                 "questions": [q for q in BANK if q["id"] in question_ids]}
 
-    def add_answer(self, sid: str, question_id: str, text: str) -> str:
+    def add_answer(self, sid: str, question_id: str, text: str,
+                   follow_up_of: str | None = None) -> str:
         aid = f"a{len(self.answers) + 1}"
+        if follow_up_of:
+            result = passing(aid, question_id, text, follow_up_of)
+        else:
+            result = grade(aid, question_id, text)
+            if self.follow_ups and question_id == "lf-1" and "hashable" not in text.lower():
+                result["follow_up"] = FOLLOW_UP
         self.answers[aid] = {"answer_id": aid, "session_id": sid, "question_id": question_id,
                              "mode": "text", "status": "graded", "stages": ["grade"],
-                             "result": grade(aid, question_id, text),
+                             "follow_up_of": follow_up_of, "result": result,
                              "progress": [p.model_dump(mode="json") for p in stage_progress(
                                  AnswerMode.TEXT, [Stage.GRADE], None)]}
         return aid
+
+    def submit(self, route: Route, sid: str) -> None:
+        form = route.request.post_data or ""
+        field_ = {m[1]: m[2] for m in re.finditer(
+            r'name="(\w+)"\r\n\r\n(.*?)\r\n--', form, re.S)}
+        follow_up_of = field_.get("follow_up_of")
+        qid = field_.get("question_id", "")
+        if follow_up_of:
+            first = self.answers.get(follow_up_of)
+            if first is None or not first["result"].get("follow_up"):
+                self.json(route, {"error": {"reason": "invalid",
+                                            "message": "This answer has no follow-up."}}, 422)
+                return
+            if any(a["follow_up_of"] == follow_up_of for a in self.answers.values()):
+                self.json(route, {"error": {"reason": "too_many", "message":
+                                            "This follow-up is already answered."}}, 429)
+                return
+            qid = first["question_id"]
+        text = field_.get("text", field_.get("code", ""))
+        aid = self.add_answer(sid, qid, text, follow_up_of)
+        self.json(route, {"answer_id": aid, "status": "queued"}, 202)
 
     def handle(self, route: Route) -> None:
         request = route.request
@@ -138,7 +212,17 @@ class FakeApi:
             route.fulfill(body="ok", content_type="text/plain")
         elif plain == "/config.json":
             self.json(route, {"answer_limit_s": 180, "max_upload_bytes": 8 << 20,
-                              "max_text_chars": 20000, "retention_days": 30})
+                              "max_text_chars": 20000, "retention_days": 30,
+                              "server_voice": self.server_voice})
+        elif re.fullmatch(r"/api/questions/[\w-]+/speech", plain):
+            if not self.server_voice:
+                self.json(route, {"error": {"reason": "no_server_voice", "message": "-"}}, 503)
+            elif self.speech_status != 200:
+                self.json(route, {"error": {"reason": "voice_unavailable", "message": "-"}},
+                          self.speech_status)
+            else:
+                route.fulfill(body=tone_wav(), content_type="audio/wav",
+                              headers={"cache-control": "no-store"})
         elif plain == "/api/rules":  # the gateway's own answer: the one definition
             self.json(route, rules_view().model_dump(mode="json"))
         elif plain == "/api/questions":
@@ -150,11 +234,7 @@ class FakeApi:
                 : body.get("count", 1)]
             self.json(route, self.add_session(f"s{len(self.sessions) + 1}", ids), 201)
         elif m := re.fullmatch(r"/api/sessions/(\w+)/answers", plain):
-            form = request.post_data or ""
-            qid = re.search(r'name="question_id"\r\n\r\n([^\r]+)', form)
-            text = re.search(r'name="(?:text|code)"\r\n\r\n(.*?)\r\n--', form, re.S)
-            aid = self.add_answer(m[1], qid[1] if qid else "", text[1] if text else "")
-            self.json(route, {"answer_id": aid, "status": "queued"}, 202)
+            self.submit(route, m[1])
         elif m := re.fullmatch(r"/api/sessions/(\w+)/events", plain):
             snapshot = json.dumps(self.session_view(m[1]))
             route.fulfill(body=f"retry: 60000\nevent: snapshot\ndata: {snapshot}\n\n",
@@ -181,14 +261,13 @@ class FakeApi:
 
 
 @pytest.fixture(scope="module")
-def offline_browser() -> Iterator[Browser]:
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=chromium_path(), headless=True,
-                                         args=["--no-sandbox", "--disable-dev-shm-usage"])
-        try:
-            yield browser
-        finally:
-            browser.close()
+def offline_browser(offline_driver: Playwright) -> Iterator[Browser]:
+    browser = offline_driver.chromium.launch(executable_path=chromium_path(), headless=True,
+                                             args=["--no-sandbox", "--disable-dev-shm-usage"])
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 @dataclass
@@ -202,10 +281,26 @@ class OfflineApp:
         self.page.wait_for_selector("body[data-ready='1'][data-bank='1']", state="attached")
 
 
-def offline_app(browser: Browser, width: int = 1000, height: int = 800) -> Iterator[OfflineApp]:
-    """A fresh context on the app; fails the test on page errors and on anything the
-    Content-Security-Policy refused."""
-    context = browser.new_context(viewport={"width": width, "height": height})
+@pytest.fixture(scope="module")
+def offline_media_browser(offline_driver: Playwright) -> Iterator[Browser]:
+    """The same, with Chromium's own fake camera and microphone (a test pattern, a beep)."""
+    browser = offline_driver.chromium.launch(
+        executable_path=chromium_path(), headless=True,
+        args=["--no-sandbox", "--disable-dev-shm-usage", "--use-fake-device-for-media-stream",
+              f"--unsafely-treat-insecure-origin-as-secure={ORIGIN}",  # getUserMedia needs it
+              "--autoplay-policy=no-user-gesture-required"])
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+def offline_app(browser: Browser, width: int = 1000, height: int = 800, *,
+                media: bool = False) -> Iterator[OfflineApp]:
+    """A fresh context on the app (`media`: camera and microphone allowed); fails the test
+    on page errors and on anything the Content-Security-Policy refused."""
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  permissions=["camera", "microphone"] if media else [])
     context.set_default_timeout(15_000)
     api = FakeApi()
     context.route(f"{ORIGIN}/**", api.handle)

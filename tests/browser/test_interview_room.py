@@ -89,8 +89,12 @@ def test_mock_interview_with_camera_then_typed_answer(
     # The room: question, live camera preview, microphone level, the configured limit.
     session = history(page)[0]
     expect(page.locator("body")).to_have_attribute("data-live", "open")  # the SSE stream
-    expect(page.locator("#btn-start")).to_be_enabled()
     expect(page.locator("#question-text")).to_be_focused()
+    # The interviewer reads the question aloud before recording opens (test_follow_up_in_
+    # browser.py checks it); here the candidate reads it: recording opens at once, and for
+    # every later question too.
+    page.check("#read-myself")
+    expect(page.locator("#btn-start")).to_be_enabled()
     expect(page.locator("#room-step")).to_contain_text("Question 1 of 2")
     expect(page.locator("#countdown")).to_have_text(LIMIT_CLOCK)
     wait_until(page, "document.querySelector('#preview').videoWidth > 0")
@@ -195,6 +199,7 @@ def test_silent_recording_fails_with_a_message_to_act_on(
     page = silent_page
     start(page, "behavioural", 1, "audio")
     page.click("#consent-agree")
+    page.check("#read-myself")  # no voice: recording opens at once
     expect(page.locator("#btn-start")).to_be_enabled()
     page.click("#btn-start")
     wait_for_countdown(page, WEB_ANSWER_LIMIT_S - 2)
@@ -252,7 +257,12 @@ def test_typed_answer_with_the_keyboard_only_at_phone_width(
     # Typed answers skip the consent screen: no camera is used.
     expect(page.locator("#question-text")).to_be_focused()
     expect(page.locator("#typed-form")).to_be_visible()
-    page.keyboard.press("Tab")
+    # After the question: Replay (skipped while the voice reads) and "Read it myself".
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "typed-text":
+            break
+        assert page.evaluate("document.activeElement.id") in {"btn-replay", "read-myself"}
     assert page.evaluate("document.activeElement.id") == "typed-text"
     page.keyboard.type("A tuple is immutable, so its hash never changes and it can be a "
                        "dictionary key; a list is mutable and unhashable.")

@@ -1,9 +1,11 @@
 // @ts-check
 // Screens 4 and 5, one answer: its upload, its progress through the pipeline (the stages
-// and their states come from the API), then its report.
+// and their states come from the API), then its report. When the result asks a follow-up,
+// this screen offers it (the question, why it was asked, answer or skip); the room asks it.
 
 import { api, ApiError } from "./api.js";
-import { $, announce, h, setRich, show, title } from "./dom.js";
+import { $, announce, duration, h, setRich, show, title } from "./dom.js";
+import { exchangeBody } from "./exchange.js";
 import { closeMedia } from "./media.js";
 import { answerReport } from "./report.js";
 import { currentScreen, fail, nav, question, screen, state } from "./store.js";
@@ -42,18 +44,21 @@ function renderStages(/** @type {string} */ mode, /** @type {AnswerView | null} 
 }
 
 /**
- * Upload one answer of the current question and follow it on the answer screen.
+ * Upload one answer of the current question (or of the follow-up the room asked) and follow
+ * it on the answer screen.
  * @param {Payload} payload
  * @param {string} kind the answer's mode
  * @param {Recording | null} recording what the report plays back
+ * @param {import("./store.js").Asked | null} [asked] the follow-up it answers
  */
-export async function submitAnswer(payload, kind, recording) {
+export async function submitAnswer(payload, kind, recording, asked = state.followUp) {
   if (!state.session) return;
   const session = state.session;
   const q = question();
   const index = state.index;
+  const followUpOf = asked ? asked.of : null;
   state.current = null;
-  showAnswerScreen(index, kind);
+  showAnswerScreen(index, kind, asked && asked.ask);
   const bar = /** @type {HTMLProgressElement} */ ($("#upload-progress"));
   show($("#upload-box"), true);
   bar.value = 0;
@@ -66,19 +71,19 @@ export async function submitAnswer(payload, kind, recording) {
       const value = Math.round(share * 100);
       bar.value = value;
       $("#upload-pct").textContent = `${value}%`;
-    });
+    }, followUpOf);
   } catch (error) {
     const retry = $("#btn-retry");
     fail($("#answer-error"), `${error.message}`);
     if (error.status === 0) {
       retry.textContent = "Try the upload again";
-      retry.onclick = () => submitAnswer(payload, kind, recording);
+      retry.onclick = () => submitAnswer(payload, kind, recording, asked);
     } else {
-      retry.textContent = "Answer this question again";
-      retry.onclick = () => nav.room(index);
+      retry.textContent = asked ? "Answer the follow-up again" : "Answer this question again";
+      retry.onclick = () => nav.room(index, asked);
     }
-    show(retry, true);
-    if (error.answerId) trackAnswer(error.answerId, q.id, index, kind, recording);
+    show(retry, error.status !== 429); // 429: this follow-up is answered already
+    if (error.answerId) trackAnswer(error.answerId, q.id, index, kind, recording, followUpOf);
     return;
   }
   $("#upload-label").textContent = "file" in payload ? "Recording uploaded" : "Answer sent";
@@ -86,17 +91,23 @@ export async function submitAnswer(payload, kind, recording) {
   $("#upload-pct").textContent = "100%";
   announce("Uploaded. Your answer is being processed.");
   state.current = accepted.answer_id;
-  trackAnswer(accepted.answer_id, q.id, index, kind, recording);
+  trackAnswer(accepted.answer_id, q.id, index, kind, recording, followUpOf);
   show($("#btn-next"), true);
   refreshAnswer(accepted.answer_id);
 }
 
-function showAnswerScreen(/** @type {number} */ index, /** @type {string} */ kind) {
+/**
+ * @param {number} index
+ * @param {string} kind
+ * @param {import("./store.js").FollowUp | null} [asked] the follow-up the answer answers
+ */
+function showAnswerScreen(index, kind, asked = null) {
   const q = question(index);
   const n = state.session ? state.session.questions.length : 1;
-  $("#answer-step").textContent = `Question ${index + 1} of ${n}`;
-  $("#answer-title").textContent = `Your answer to question ${index + 1}`;
-  setRich($("#answer-question"), q.prompt);
+  $("#answer-step").textContent = `${asked ? "Follow-up on question" : "Question"} ${index + 1} of ${n}`;
+  $("#answer-title").textContent = asked ? `Your answer to the follow-up on question ${index + 1}` : `Your answer to question ${index + 1}`;
+  setRich($("#answer-question"), asked ? asked.question : q.prompt);
+  show($("#follow-up-offer"), false);
   show($("#progress-card"), true);
   const report = $("#answer-report");
   show(report, false);
@@ -119,12 +130,65 @@ function showAnswerScreen(/** @type {number} */ index, /** @type {string} */ kin
  * @param {number} index
  * @param {string} kind
  * @param {Recording | null} recording
+ * @param {string | null} followUpOf
  */
-function trackAnswer(answerId, questionId, index, kind, recording) {
+function trackAnswer(answerId, questionId, index, kind, recording, followUpOf) {
   state.answers.set(answerId, {
     answer_id: answerId, question_id: questionId, index, mode: kind, view: null, recording,
-    presence: undefined, announced: false,
+    presence: undefined, announced: false, follow_up_of: followUpOf,
   });
+}
+
+/** The latest view of an answer of this session: followed here, or in the session's view. */
+function viewOf(/** @type {string | null | undefined} */ answerId) {
+  if (!answerId) return null;
+  const entry = state.answers.get(answerId);
+  const listed = state.sessionView ? state.sessionView.answers.find((a) => a.answer_id === answerId) : null;
+  return (entry && entry.view) || listed || null;
+}
+
+/** The answer to the follow-up of `answerId`, if the candidate gave one. */
+function followUpAnswer(/** @type {string} */ answerId) {
+  const tracked = [...state.answers.values()].find((a) => a.follow_up_of === answerId);
+  if (tracked) return tracked.view || /** @type {AnswerView} */ ({ answer_id: tracked.answer_id,
+    question_id: tracked.question_id, mode: tracked.mode, status: "queued", stages: [], follow_up_of: answerId });
+  return (state.sessionView && state.sessionView.answers.find((a) => a.follow_up_of === answerId)) || null;
+}
+
+/** The mode a follow-up is answered in: the first answer's (code questions: in words). */
+function followUpMode(/** @type {import("./store.js").Tracked} */ entry) {
+  const q = state.session && state.session.questions[entry.index];
+  return entry.mode === "code" && q && (q.answer_modes || []).includes("text") ? "text" : entry.mode;
+}
+
+/** Offer the follow-up an answer's result asks, while it is the latest answer and neither
+ * answered nor skipped; hide the offer otherwise. */
+function offerFollowUp(/** @type {import("./store.js").Tracked} */ entry, /** @type {AnswerView} */ view) {
+  const box = $("#follow-up-offer");
+  const asked = view.status === "graded" && view.result ? view.result.follow_up : null;
+  const later = [...state.answers.values()].some((a) => a.index > entry.index);
+  const open = !!asked && !entry.follow_up_of && !entry.skipped && !later
+    && !followUpAnswer(entry.answer_id) && !!state.session;
+  if (!open || !asked) {
+    show(box, false);
+    return;
+  }
+  const wasHidden = box.hidden;
+  setRich($("#follow-up-question"), asked.question);
+  $("#follow-up-reason").textContent = `Why it was asked: ${asked.reason}`;
+  const mode = followUpMode(entry);
+  const how = mode === "text" || mode === "code" ? "in writing" : "on the recording, as before";
+  $("#follow-up-limit").textContent = `You have up to ${duration(asked.time_limit_s)} to answer, ${how}. `
+    + "It is graded together with your first answer and can lift its verdict; skip it and the first answer counts.";
+  $("#btn-follow-up").onclick = () => nav.room(entry.index, { of: entry.answer_id, index: entry.index, ask: asked, mode });
+  $("#btn-follow-up-skip").onclick = () => {
+    entry.skipped = true;
+    show(box, false);
+    announce("Follow-up skipped.");
+    $("#btn-next").focus();
+  };
+  show(box, true);
+  if (wasHidden) announce(`The interviewer asks a follow-up: ${asked.question}`);
 }
 
 /** Fetch an answer's view again (one request at a time per answer) and redraw it. */
@@ -164,6 +228,7 @@ export function renderAnswer(/** @type {string} */ answerId) {
   }
   const view = entry.view;
   renderStages(entry.mode, view);
+  offerFollowUp(entry, view);
   // Skip only a redraw of what the report shows now: showAnswerScreen empties it (and its
   // mark) whenever the screen is opened again, for this answer or another.
   const container = $("#answer-report");
@@ -189,16 +254,27 @@ export function renderAnswer(/** @type {string} */ answerId) {
       media.play().catch(() => {});
       media.focus();
     } : null;
-    container.append(answerReport(view, {
+    const report = answerReport(view, {
       question: state.byId.get(view.question_id), recording, presence: entry.presence, seek, rules,
-    }));
+    });
+    // A follow-up exchange this answer belongs to, after the verdict (which covers both).
+    const first = entry.follow_up_of ? viewOf(entry.follow_up_of) : view;
+    const follow = entry.follow_up_of ? view : followUpAnswer(answerId);
+    if (first && follow) {
+      report.insertBefore(h("section", { class: "card exchange", id: "exchange", "aria-labelledby": "exchange-title" },
+        h("h2", { id: "exchange-title" }, "The follow-up"),
+        exchangeBody({ first, follow }, { ids: true, open: (/** @type {string} */ id) => { openAnswer(id); } })),
+      report.children[1] || null);
+    }
+    container.append(report);
     show(container, true);
     show($("#upload-box"), false);
     if (!entry.announced) {
       entry.announced = true;
       const result = view.result;
       const verdict = result ? `${result.verdict === "pass" ? "Pass" : "Fail"}${result.borderline ? " (borderline)" : ""}, score ${Math.round(result.score)} out of 100` : "done";
-      announce(`Your answer is graded: ${verdict}.`);
+      const lifted = result && result.lifted ? " The follow-up lifted it to a pass." : "";
+      announce(`Your answer is graded: ${verdict}.${lifted}${result && result.follow_up ? " The interviewer asks a follow-up." : ""}`);
     }
   }
 }
@@ -211,11 +287,13 @@ export async function openAnswer(/** @type {string} */ answerId) {
     const view = state.sessionView && state.sessionView.answers.find((a) => a.answer_id === answerId);
     const index = state.session.questions.findIndex((q) => q.id === (view && view.question_id));
     entry = { answer_id: answerId, question_id: view ? view.question_id : "", index: Math.max(0, index),
-      mode: view ? view.mode : "text", view: null, recording: null, presence: undefined, announced: true };
+      mode: view ? view.mode : "text", view: null, recording: null, presence: undefined, announced: true,
+      follow_up_of: view ? view.follow_up_of : null };
     state.answers.set(answerId, entry);
   }
   state.current = answerId;
-  showAnswerScreen(entry.index, entry.mode);
+  const first = viewOf(entry.follow_up_of);
+  showAnswerScreen(entry.index, entry.mode, (first && first.result && first.result.follow_up) || null);
   show($("#upload-box"), false);
   show($("#btn-next"), false);
   show($("#btn-session"), true); // back to where it was opened from

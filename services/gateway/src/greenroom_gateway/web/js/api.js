@@ -66,13 +66,22 @@ export const api = {
   deleteSession: (sid, token) => call(`/api/sessions/${sid}`, { method: "DELETE", token }),
 
   /**
-   * Submit one answer. `payload` is {file: Blob, filename} or {text} or {code}.
-   * XMLHttpRequest rather than fetch: it reports upload progress.
+   * Submit one answer. `payload` is {file: Blob, filename} or {text} or {code}; an answer to
+   * a follow-up names the answer it follows (`followUpOf`: the server takes the question from
+   * it). XMLHttpRequest rather than fetch: it reports upload progress.
+   * @param {string} sid
+   * @param {string} token
+   * @param {string} questionId
+   * @param {any} payload
+   * @param {((share: number) => void) | null} onProgress
+   * @param {string | null} [followUpOf]
+   * @returns {Promise<any>}
    */
-  submit(sid, token, questionId, payload, onProgress) {
+  submit(sid, token, questionId, payload, onProgress, followUpOf = null) {
     return new Promise((resolve, reject) => {
       const form = new FormData();
-      form.append("question_id", questionId);
+      if (followUpOf) form.append("follow_up_of", followUpOf);
+      else form.append("question_id", questionId);
       if (payload.file) form.append("file", payload.file, payload.filename);
       else if (payload.code !== undefined) form.append("code", payload.code);
       else form.append("text", payload.text);

@@ -59,6 +59,14 @@ function nextQuestion() {
   else enterRoom(next);
 }
 
+/** Leave a follow-up unanswered: the first answer's result counts. */
+function skipFollowUp() {
+  const asked = state.followUp;
+  const entry = asked && state.answers.get(asked.of);
+  if (entry) entry.skipped = true;
+  nextQuestion();
+}
+
 function newInterview() {
   endSession();
   screen("start");
@@ -76,6 +84,7 @@ async function init() {
   setupProgress();
   $("#btn-leave").addEventListener("click", showSession);
   $("#btn-next").addEventListener("click", nextQuestion);
+  $("#btn-skip-follow-up").addEventListener("click", skipFollowUp);
   $("#btn-session").addEventListener("click", showSession);
   $("#btn-new").addEventListener("click", newInterview);
   $("#btn-new-2").addEventListener("click", newInterview);

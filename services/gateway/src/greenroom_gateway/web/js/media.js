@@ -1,12 +1,15 @@
 // @ts-check
 // The devices: every screen that leaves the interview room turns the camera and microphone
-// off through here, so that none stays on behind the candidate's back.
+// off through here, so that none stays on behind the candidate's back (and the
+// interviewer's voice stops with them).
 
 import { $, clock, input } from "./dom.js";
 import { state } from "./store.js";
+import { stopSpeaking } from "./voice.js";
 
-/** Turn the camera and microphone off (and drop a narration under way). */
+/** Turn the camera and microphone off (and drop a narration under way, stop the voice). */
 export function closeMedia() {
+  stopSpeaking();
   if (state.recorder) state.recorder.close();
   state.recorder = null;
   const preview = /** @type {HTMLVideoElement | null} */ ($("#preview"));

@@ -5,6 +5,7 @@
 
 import { clock, h, pct, rich, title } from "./dom.js";
 import { highlightedCode } from "./editor.js";
+import { countedAnswers, verdictTag } from "./exchange.js";
 import { stripChart } from "./plots.js";
 import { fillersIn, legend, pacePlot, speechMetrics, transcriptView } from "./transcript.js";
 import { decidingConditions, failedRounds, tidy, tidyPunctuation } from "./verdict.js";
@@ -300,8 +301,9 @@ export function sessionReport(view, ctx) {
         })))));
     }
   }
-  const answered = new Map();
-  for (const a of view.answers || []) answered.set(a.question_id, a); // latest answer wins
+  // The answer that counts per question: the latest, or the answer to its follow-up (whose
+  // result covers both); the follow-ups themselves are listed after the table (session.js).
+  const answered = countedAnswers(view);
   // Borderline answers: the session report's list once complete, else each grade's own flag.
   const borderline = new Set(report && Array.isArray(report.borderline) ? report.borderline : []);
   for (const a of answered.values()) if (a.result && a.result.borderline) borderline.add(a.question_id);
@@ -321,11 +323,13 @@ export function sessionReport(view, ctx) {
     const tight = !!(a && a.result && borderline.has(qid));
     const close = tight ? marginWords(a.result.margin) : "";
     return {
-      attrs: { "data-question": qid, "data-borderline": tight ? "true" : null },
+      attrs: { "data-question": qid, "data-borderline": tight ? "true" : null,
+        "data-follow-up": a && a.follow_up_of ? "true" : null },
       cells: [String(i + 1), q ? rich(q.prompt) : qid,
         a && a.result
           ? [verdictTag(a.result.verdict), tight ? [" ", borderlineBadge()] : null,
-            close ? h("span", { class: "verdict-tag-margin" }, close) : null]
+            close ? h("span", { class: "verdict-tag-margin" }, close) : null,
+            a.follow_up_of ? [" ", h("span", { class: "badge" }, a.result.lifted ? "lifted by the follow-up" : "with the follow-up")] : null]
           : state,
         a && a.result ? String(Math.round(a.result.score)) : "—",
         a ? h("button", { type: "button", class: "button small", onclick: () => ctx.openAnswer(a.answer_id) }, "Open", h("span", { class: "visually-hidden" }, ` the report of question ${i + 1}`)) : ""],
@@ -354,7 +358,4 @@ export function listTable(columns, rows, attrs = {}) {
       row.cells.map((cell, i) => h("td", { "data-label": cols[i].hidden ? "" : cols[i].label }, cell)))))));
 }
 
-export function verdictTag(verdict) {
-  const pass = verdict === "pass";
-  return h("span", { class: `verdict-tag ${pass ? "pass" : "fail"}` }, pass ? "✓ Pass" : "✗ Fail");
-}
+export { verdictTag }; // exchange.js draws it too

@@ -1,7 +1,9 @@
 // @ts-check
-// Screen 3, the interview room: the question, then a recording (camera or microphone, with
-// a countdown and a level meter), a typed answer, or code in the editor (with an optional
-// spoken narration). Submitting leads to the answer screen.
+// Screen 3, the interview room: the question, read aloud by the interviewer (voice.js; its
+// text always on screen as the caption), then a recording (camera or microphone, with a
+// countdown and a level meter) once the voice has finished, a typed answer, or code in the
+// editor (with an optional spoken narration). A follow-up (answer.js offers it) is asked and
+// answered here the same way, in its own shorter time. Submitting leads to the answer screen.
 
 import { submitAnswer } from "./answer.js";
 import { $, announce, clock, duration, input, setRich, show } from "./dom.js";
@@ -9,6 +11,7 @@ import { createEditor } from "./editor.js";
 import { closeMedia, resetTake, stopNarration } from "./media.js";
 import { MediaProblem, Recorder } from "./recorder.js";
 import { currentScreen, fail, limitFor, nav, question, roundName, screen, state } from "./store.js";
+import { recStateChanged, setupVoice, speak } from "./voice.js";
 
 /** How question `index` is answered: its modes, the candidate's choice and consent. */
 function answerModeFor(/** @type {number} */ index) {
@@ -22,16 +25,36 @@ function answerModeFor(/** @type {number} */ index) {
   return modes[0] || "text";
 }
 
-/** Open the room on question `index` of the session. */
-export function enterRoom(/** @type {number} */ index) {
+/** Seconds to answer what the room asks: the question's limit, or the follow-up's. */
+function roomLimit() {
+  const limit = limitFor(question());
+  return state.followUp ? Math.max(1, Math.min(limit, state.followUp.ask.time_limit_s || limit)) : limit;
+}
+
+/**
+ * Open the room on question `index` of the session, or on the follow-up `followUp` asks
+ * about an answer to it; the interviewer reads it aloud unless `ask` is false (the same
+ * question again, in another mode).
+ * @param {number} index
+ * @param {import("./store.js").Asked | null} [followUp]
+ * @param {{ask?: boolean}} [options]
+ */
+export function enterRoom(index, followUp = null, { ask = true } = {}) {
   if (!state.session) return;
   state.index = index;
+  state.followUp = followUp;
   const q = question();
   const n = state.session.questions.length;
-  const mode = answerModeFor(index);
-  $("#room-step").textContent = `Question ${index + 1} of ${n} · ${roundName(q.round)}`;
-  setRich($("#question-text"), q.prompt);
+  const mode = followUp ? followUp.mode : answerModeFor(index);
+  $("#room-step").textContent = `${followUp ? "Follow-up on question" : "Question"} ${index + 1} of ${n} · ${roundName(q.round)}`;
+  const caption = followUp ? followUp.ask.question : q.prompt;
+  setRich($("#question-text"), caption);
+  show($("#follow-up-intro"), !!followUp);
+  $("#follow-up-why").textContent = followUp ? `Why it was asked: ${followUp.ask.reason}` : "";
+  show($("#follow-up-why"), !!followUp);
+  show($("#btn-skip-follow-up"), !!followUp);
   $("#screen-room").dataset.mode = mode;
+  $("#screen-room").dataset.followUp = followUp ? "true" : "";
   show($("#room-media"), mode === "video" || mode === "audio");
   show($("#typed-form"), mode === "text");
   show($("#code-form"), mode === "code");
@@ -41,19 +64,21 @@ export function enterRoom(/** @type {number} */ index) {
   if (mode === "video" || mode === "audio") {
     show($("#switch-typed"), (q.answer_modes || []).includes("text"));
     resetTake();
-    setCountdown(limitFor(q));
+    setCountdown(roomLimit());
     openMedia(mode === "video");
   } else {
     closeMedia();
     if (mode === "text") {
       const text = /** @type {HTMLTextAreaElement} */ ($("#typed-text"));
-      text.value = state.drafts.get(index) || "";
+      text.value = (!followUp && state.drafts.get(index)) || "";
       text.maxLength = state.config.max_text_chars;
       updateTypedCount();
     } else {
       setupEditor(q, index);
     }
   }
+  // A follow-up is free text: the server's voice reads bank questions only (voice.js).
+  if (ask) speak(followUp ? { text: caption } : { text: q.prompt, questionId: q.id });
 }
 nav.room = enterRoom;
 
@@ -63,7 +88,8 @@ function setRecState(/** @type {import("./store.js").RecState} */ next, /** @typ
   state.recState = next;
   $("#screen-room").dataset.rec = next;
   show($("#btn-start"), next === "ready" || next === "opening" || next === "error");
-  /** @type {HTMLButtonElement} */ ($("#btn-start")).disabled = next !== "ready";
+  // Recording starts once the interviewer has finished: the microphone would hear the voice.
+  /** @type {HTMLButtonElement} */ ($("#btn-start")).disabled = next !== "ready" || state.speaking;
   show($("#btn-stop"), next === "recording");
   show($("#btn-submit"), next === "recorded");
   show($("#btn-rerecord"), next === "recorded");
@@ -71,7 +97,9 @@ function setRecState(/** @type {import("./store.js").RecState} */ next, /** @typ
   show($("#playback"), next === "recorded" && !!state.take);
   show($("#preview-box"), next !== "error" && (next !== "recorded" || !state.take));
   show($("#meter-row"), next !== "error");
-  $("#rec-status").textContent = message;
+  $("#rec-status").textContent = next === "ready" && state.speaking
+    ? "Listen to the question: you can start recording when the interviewer has finished." : message;
+  recStateChanged();
 }
 
 function setCountdown(/** @type {number} */ remaining) {
@@ -155,13 +183,13 @@ function watchLevel(/** @type {Recorder} */ recorder) {
 }
 
 function readyMessage() {
-  return `Ready. You have ${duration(limitFor(question()))}; press Start recording when you are.`;
+  return `Ready. You have ${duration(roomLimit())}; press Start recording when you are.`;
 }
 
 function startRecording() {
   const recorder = state.recorder;
   if (!recorder || !recorder.stream) return;
-  const limit = limitFor(question());
+  const limit = roomLimit();
   const warned = new Set();
   recorder.start(limit, {
     onTick: (/** @type {number} */ remaining) => {
@@ -196,7 +224,7 @@ async function stopRecording(timeUp = false) {
   const playback = /** @type {HTMLVideoElement} */ ($("#playback"));
   playback.src = take.url;
   playback.dataset.seconds = take.seconds.toFixed(2);
-  const limit = limitFor(question());
+  const limit = roomLimit();
   const message = timeUp
     ? `Time is up: the recording stopped at ${clock(limit)}. Watch it back, then submit it or re-record.`
     : `Recorded ${clock(take.seconds)}. Watch it back, then submit it or re-record.`;
@@ -209,7 +237,7 @@ async function stopRecording(timeUp = false) {
 
 function rerecord() {
   resetTake();
-  setCountdown(limitFor(question()));
+  setCountdown(roomLimit());
   $("#screen-room").dataset.stopped = "";
   setRecState("ready", readyMessage());
   $("#btn-start").focus();
@@ -226,16 +254,17 @@ function submitTake() {
 // -- typed answers and code -------------------------------------------------------------------
 
 function switchToTyped() {
-  state.overrides.set(state.index, "text");
+  const followUp = state.followUp;
+  if (!followUp) state.overrides.set(state.index, "text");
   closeMedia();
   resetTake();
-  enterRoom(state.index);
+  enterRoom(state.index, followUp && { ...followUp, mode: "text" }, { ask: false });
   $("#typed-text").focus();
 }
 
 function updateTypedCount() {
   const text = /** @type {HTMLTextAreaElement} */ ($("#typed-text"));
-  state.drafts.set(state.index, text.value);
+  if (!state.followUp) state.drafts.set(state.index, text.value);
   $("#typed-count").textContent = `${text.value.length} of ${state.config.max_text_chars} characters`;
 }
 
@@ -246,7 +275,7 @@ function starterCode(/** @type {import("./store.js").Question} */ q) {
 }
 
 function setupEditor(/** @type {import("./store.js").Question} */ q, /** @type {number} */ index) {
-  const draft = state.drafts.get(index);
+  const draft = state.followUp ? "" : state.drafts.get(index);
   const value = draft !== undefined ? draft : starterCode(q);
   input("#narrate").checked = false;
   show($("#narration-status"), false);
@@ -287,7 +316,7 @@ async function toggleNarration() {
     announce(error.message, true);
     return;
   }
-  const limit = limitFor(question());
+  const limit = roomLimit();
   recorder.start(limit, { onLimit: () => { stopNarration(false, "Narration stopped at the time limit."); } });
   status.textContent = `Narrating (recording your microphone, at most ${duration(limit)}). Untick to stop.`;
   announce("Narration recording started.");
@@ -312,20 +341,22 @@ async function submitCode(/** @type {Event} */ event) {
     if (state.editor) state.editor.focus();
     return;
   }
-  state.drafts.set(state.index, code);
+  if (!state.followUp) state.drafts.set(state.index, code);
   const narration = (await stopNarration(false)) || (state.narration && state.narration.take);
   state.narration = null;
   submitAnswer({ code }, "code", narration && narration.url ? { url: narration.url, video: false } : null);
 }
 
 export function setupRoom() {
+  // When the voice stops, a camera or microphone that is ready lets the candidate record.
+  setupVoice(() => { if (state.recState === "ready") setRecState("ready", readyMessage()); });
   $("#btn-start").addEventListener("click", startRecording);
   $("#btn-stop").addEventListener("click", () => stopRecording(false));
   $("#btn-rerecord").addEventListener("click", rerecord);
   $("#btn-submit").addEventListener("click", submitTake);
   $("#switch-typed").addEventListener("click", switchToTyped);
   $("#media-typed").addEventListener("click", switchToTyped);
-  $("#media-retry").addEventListener("click", () => openMedia(answerModeFor(state.index) === "video"));
+  $("#media-retry").addEventListener("click", () => openMedia($("#screen-room").dataset.mode === "video"));
   $("#typed-text").addEventListener("input", updateTypedCount);
   $("#typed-form").addEventListener("submit", submitTyped);
   $("#code-form").addEventListener("submit", submitCode);

@@ -5,6 +5,7 @@
 import { openAnswer, refreshAnswer, renderAnswer } from "./answer.js";
 import { api, watchSession } from "./api.js";
 import { $, announce, show } from "./dom.js";
+import { followUpsSection } from "./exchange.js";
 import { remember } from "./history.js";
 import { closeMedia } from "./media.js";
 import { sessionReport } from "./report.js";
@@ -28,6 +29,7 @@ export function beginSession(body, label) {
   state.index = 0;
   state.overrides = new Map();
   state.drafts = new Map();
+  state.followUp = null;
   state.answers = new Map();
   state.current = null;
   state.sessionView = null;
@@ -122,11 +124,14 @@ export function renderSession() {
   }
   const total = view.question_ids.length;
   const answered = new Set(view.answers.map((a) => a.question_id)).size;
-  const graded = view.answers.filter((a) => a.status === "graded").length;
+  const graded = view.answers.filter((a) => a.status === "graded" && !a.follow_up_of).length;
   status.textContent = view.complete
     ? (total === 1 ? "Your answer is graded." : `All ${total} answers are graded.`)
     : `${answered} of ${total} questions answered; ${graded} graded so far. The verdict appears when every answer is graded.`;
   box.append(sessionReport(view, { questions: state.byId, openAnswer }));
+  // Each follow-up the interviewer asked: the first answer, the question and why, the answer.
+  const followUps = followUpsSection(view, { questions: state.byId, openAnswer });
+  if (followUps) box.append(followUps);
   const unanswered = view.question_ids.findIndex((qid) => !view.answers.some((a) => a.question_id === qid));
   const resume = $("#btn-resume");
   show(resume, unanswered >= 0 && !!state.session && !!state.session.questions);

@@ -10,7 +10,8 @@ import { $, $$, announce, title } from "./dom.js";
 
 /**
  * @typedef {{answer_limit_s: number, retention_days: number, max_text_chars: number,
- *   token_ttl_hours: number, max_upload_bytes?: number}} Config
+ *   token_ttl_hours: number, max_upload_bytes?: number, server_voice?: boolean}} Config
+ *   server_voice: the platform reads bank questions aloud (else the browser's own voice)
  * @typedef {{rounds: string[], long_pause_s: number, pace: {low_wpm: number, high_wpm: number},
  *   filler_sounds: string[], stages: Record<string, string[]>}} Rules
  *   The platform's rules (GET /api/rules): defined once in greenroom_common.domain.
@@ -18,7 +19,12 @@ import { $, $$, announce, title } from "./dom.js";
  *   time_limit_s?: number, vocabulary?: string[], category?: string}} Question
  * @typedef {{stage: string, state: "done" | "working" | "waiting" | "failed" | "skipped"}} StageProgress
  * @typedef {{stage: string, reason: string, message: string}} Failure
+ * @typedef {{kind: string, target: string, question: string, reason: string,
+ *   time_limit_s: number}} FollowUp  the interviewer's one follow-up on an answer (its result)
+ * @typedef {{of: string, index: number, ask: FollowUp, mode: string}} Asked  a follow-up being
+ *   answered: the answer it follows, that answer's question index, the question, the mode
  * @typedef {{answer_id: string, session_id?: string, question_id: string, mode: string,
+ *   follow_up_of?: string | null,
  *   status: "queued" | "processing" | "graded" | "failed", stages: string[], result?: any,
  *   error?: Failure | null, transcript?: any, vision?: any, progress?: StageProgress[]}} AnswerView
  * @typedef {{session_id: string, question_ids: string[], complete: boolean,
@@ -30,7 +36,9 @@ import { $, $$, announce, title } from "./dom.js";
  *   video?: boolean}} Take
  * @typedef {{answer_id: string, question_id: string, index: number, mode: string,
  *   view: AnswerView | null, recording: Recording | null, presence: any,
- *   announced: boolean}} Tracked  An answer of this session that the app follows.
+ *   announced: boolean, follow_up_of?: string | null, skipped?: boolean}} Tracked
+ *   An answer of this session that the app follows; follow_up_of: the answer whose follow-up
+ *   it answers; skipped: the candidate declined its follow-up.
  * @typedef {{getValue(): string, setValue(value: string): void, focus(): void,
  *   refresh(): void, element?: HTMLElement, cm?: any}} Editor  CodeMirror, or the plain field
  * @typedef {"idle" | "opening" | "ready" | "recording" | "stopping" | "recorded" | "error"} RecState
@@ -58,6 +66,10 @@ export const state = {
   overrides: new Map(),
   /** @type {Map<number, string>} question index -> typed text or code */
   drafts: new Map(),
+  /** @type {Asked | null} the follow-up the room asks (null: the question itself) */
+  followUp: null,
+  /** whether the interviewer's voice is reading the question (voice.js) */
+  speaking: false,
   /** @type {import("./recorder.js").Recorder | null} */
   recorder: null,
   /** @type {Take | null} the current recording */
@@ -86,7 +98,7 @@ export const state = {
 
 /** Ways back that would make an import cycle; room.js fills them in. */
 export const nav = {
-  /** @type {(index: number) => void} */
+  /** @type {(index: number, followUp?: Asked | null) => void} */
   room: () => { throw new Error("room.js is not loaded"); },
 };
 
