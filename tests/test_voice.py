@@ -13,7 +13,11 @@ import pytest
 from greenroom_local.platform import LocalPlatform
 from minio import Minio
 
-pytestmark = pytest.mark.platform
+from tests.support.infra import route
+
+pytestmark = [pytest.mark.platform,
+              pytest.mark.skipif(route() == "compose", reason="the compose stack provisions no "
+                                 "server voice (optional: its runtime is GPL)")]
 
 
 def test_a_question_is_spoken_once_and_then_served_from_storage(

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from greenroom_local.platform import SERVICES, External, LocalPlatform
+from greenroom_local.platform import CORE, External, LocalPlatform
 
 if TYPE_CHECKING:
     from testcontainers.core.container import DockerContainer
@@ -160,7 +160,7 @@ def compose_platform(data_dir: Path, extra_env: dict[str, str]) -> LocalPlatform
     makes sure topics and bucket exist), addresses are the stack's published ports."""
     spec = os.environ.get("GREENROOM_COMPOSE_PORTS", "")
     ports = dict(item.split("=", 1) for item in spec.split(",") if "=" in item)
-    missing = {"kafka", "minio", "grpc", *SERVICES} - set(ports)
+    missing = {"kafka", "minio", "grpc", *CORE} - set(ports)  # no server voice in compose
     if missing:
         raise ValueError(f"GREENROOM_COMPOSE_PORTS lacks {sorted(missing)}: run the compose "
                          "route through `make test-containers`")
@@ -170,6 +170,6 @@ def compose_platform(data_dir: Path, extra_env: dict[str, str]) -> LocalPlatform
         s3_access_key=os.environ.get("GREENROOM_S3_ACCESS_KEY", ACCESS_KEY),
         s3_secret_key=os.environ.get("GREENROOM_S3_SECRET_KEY", SECRET_KEY),
     )
-    return LocalPlatform(data_dir, ports={name: int(ports[name]) for name in SERVICES},
+    return LocalPlatform(data_dir, ports={name: int(ports[name]) for name in CORE},
                          grpc_port=int(ports["grpc"]), services=(), external=external,
                          extra_env=extra_env)
