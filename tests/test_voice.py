@@ -23,7 +23,13 @@ pytestmark = [pytest.mark.platform,
 def test_a_question_is_spoken_once_and_then_served_from_storage(
         platform: LocalPlatform, s3: Minio, tmp_path: Path) -> None:
     assert httpx.get(f"{platform.url()}/config.json", timeout=10).json()["server_voice"]
-    url = f"{platform.url()}/api/questions/lf-02/speech"
+
+    def cached() -> set[str]:
+        return {o.object_name for o in s3.list_objects(platform.bucket, prefix="voice/",
+                                                         recursive=True) if o.object_name}
+
+    before = cached()  # other tests (the browser's) may have had other questions spoken
+    url = f"{platform.url()}/api/questions/lf-26/speech"  # a question no other test speaks
     started = time.monotonic()
     first = httpx.get(url, timeout=120)
     rendered_s = time.monotonic() - started
@@ -35,12 +41,12 @@ def test_a_question_is_spoken_once_and_then_served_from_storage(
                             "-of", "csv=p=0", str(audio)], capture_output=True, text=True,
                            check=True, timeout=60)
     assert 3.0 < float(probe.stdout) < 30.0  # a one-sentence prompt, spoken
-    cached = [o.object_name for o in s3.list_objects(platform.bucket, prefix="voice/",
-                                                        recursive=True)]
-    assert len(cached) == 1
+    [added] = cached() - before
+    assert added.startswith("voice/") and added.endswith(".ogg")
     started = time.monotonic()
     again = httpx.get(url, timeout=60)
     assert again.content == first.content and time.monotonic() - started < rendered_s
+    assert cached() - before == {added}  # served from storage, not rendered again
     assert httpx.get(url, headers={"if-none-match": first.headers["etag"]},
                      timeout=30).status_code == 304
     assert httpx.get(f"{platform.url()}/api/questions/nope-99/speech",

@@ -18,6 +18,7 @@ from greenroom_local.platform import LocalPlatform
 from playwright.sync_api import Page, Route, expect
 
 from tests.browser.conftest import PIPELINE_TIMEOUT_MS, Screens
+from tests.conftest import WEB_ANSWER_LIMIT_S
 from tests.support.answers import GRADER
 
 pytestmark = pytest.mark.platform
@@ -102,6 +103,10 @@ def test_the_question_is_read_aloud_before_recording_opens(
     expect(caption).not_to_have_attribute("data-speaking", "true")
     page.click("#btn-start")
     expect(page.locator("#rec-badge")).to_be_visible()
+    # Two seconds of recording at least: a stop at once may record nothing at all.
+    wait_until(page, "(() => { const [m, s] = document.querySelector('#countdown')"
+               f".textContent.split(':').map(Number); return m * 60 + s <= "
+               f"{WEB_ANSWER_LIMIT_S - 2}; }})()")
     page.click("#btn-stop")
     expect(page.locator("#btn-submit")).to_be_visible()
 
