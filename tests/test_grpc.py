@@ -10,12 +10,14 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 
 import grpc
 import httpx
 import pytest
+from google.protobuf.duration_pb2 import Duration
 from greenroom.v1 import interview_pb2 as pb
 from greenroom_client import Client
 from greenroom_local.platform import REPO, LocalPlatform
@@ -23,6 +25,7 @@ from grpc_status import rpc_status
 from minio import Minio
 
 from tests.support import media
+from tests.support.answers import GRADER
 from tests.support.edge import admin
 from tests.support.infra import route
 
@@ -158,6 +161,47 @@ def test_invalid_argument_names_the_field(acme: Client) -> None:
     assert status.details[0].Unpack(details)
     assert details.field_violations[0].field == "question_ids"
     assert "no-such-question" in details.field_violations[0].description
+
+
+def test_a_hiring_teams_editor_events_come_back_as_observations(acme: Client) -> None:
+    """The editor of a hiring team's own front end reports a paste and a page left; the
+    answer carries them as observations (never in the verdict), and a malformed event is
+    refused naming the field."""
+    session = acme.create_session(question_ids=["cc-01"])
+    events = [
+        pb.EditorEvent(kind=pb.EditorEvent.KIND_PASTE, at=_seconds(80), chars=412, lines=14),
+        pb.EditorEvent(kind=pb.EditorEvent.KIND_PASTE, at=_seconds(90), chars=300,
+                       from_page=True),  # moving one's own code: not reported
+        pb.EditorEvent(kind=pb.EditorEvent.KIND_LEFT_PAGE, at=_seconds(30), away=_seconds(45)),
+    ]
+    answer = acme.answer_code(session.name, "cc-01", GRADER.CODE["cc-01"]["strong"], events)
+    found = [(o.kind, o.start_offset.ToTimedelta().total_seconds()) for o in answer.observations]
+    assert found == [("tab_switch", 30.0), ("paste", 80.0)]
+    assert "412 characters (14 lines) pasted" in answer.observations[1].figure
+    graded = wait_graded(acme, answer.name)
+    assert graded.result.verdict == pb.VERDICT_PASS  # the same code without events passes too
+    assert [o.kind for o in graded.observations] == ["tab_switch", "paste"]
+    bad = pb.EditorEvent(kind=pb.EditorEvent.KIND_UNSPECIFIED, at=_seconds(1))
+    with pytest.raises(grpc.RpcError) as caught:
+        acme.answer_code(session.name, "cc-01", "def f(): pass", [bad])
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "editor_events[0.kind]" in (caught.value.details() or "")
+
+
+def _seconds(value: float) -> Duration:
+    duration = Duration()
+    duration.FromTimedelta(timedelta(seconds=value))
+    return duration
+
+
+def wait_graded(client: Client, name: str, timeout_s: float = 180) -> pb.Answer:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        answer = client.answer(name)
+        if answer.status in (pb.ANSWER_STATUS_GRADED, pb.ANSWER_STATUS_FAILED):
+            return answer
+        time.sleep(0.5)
+    raise AssertionError(f"{name} not graded in {timeout_s} s")
 
 
 def _rss_kb(pid: int) -> int:

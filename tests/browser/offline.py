@@ -59,7 +59,7 @@ RULE = ("Language fundamentals: passes when the answer is on topic, states no mi
 def grade(answer_id: str, question_id: str, text: str) -> dict[str, Any]:
     return {
         "schema_version": 1, "answer_id": answer_id, "question_id": question_id,
-        "verdict": "fail", "score": 48.0, "provisional": False, "rule": RULE,
+        "verdict": "fail", "score": 48.0, "rule": RULE,
         "dimensions": [
             {"name": "content", "score": 41.0, "weight": 0.65, "evidence": ["1 of 3 key points"]},
             {"name": "structure", "score": 60.0, "weight": 0.18, "evidence": []},
@@ -115,7 +115,8 @@ class FakeApi:
     """The gateway's HTTP API as the web app uses it; every answer is graded at once.
     `server_voice`: the platform reads bank questions aloud (`speech_status` other than 200:
     the voice fails so); `follow_ups`: an answer to lf-1 without "hashable" gets a follow-up,
-    and the answer to it lifts the verdict to a pass."""
+    and the answer to it lifts the verdict to a pass; `observations`: sessions are a hiring
+    team's (their editors report pastes and pages left). `forms`: every answer's form fields."""
 
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -123,6 +124,8 @@ class FakeApi:
     server_voice: bool = False
     speech_status: int = 200
     follow_ups: bool = False
+    observations: bool = False
+    forms: list[dict[str, str]] = field(default_factory=list)
 
     def session_view(self, sid: str) -> dict[str, Any]:
         session = self.sessions[sid]
@@ -131,7 +134,7 @@ class FakeApi:
         report = None
         if complete:
             report = {"schema_version": 1, "session_id": sid, "verdict": "fail",
-                      "provisional": False, "score": 48.0,
+                      "score": 48.0,
                       "answers": {a["question_id"]: a["answer_id"] for a in mine},
                       "rule": "Session: a round passes when at least two thirds of its "
                               "answers pass; the session passes when every round in it passes.",
@@ -149,12 +152,14 @@ class FakeApi:
                 means[name] = round(sum(scores) / len(scores), 1)
         return {"session_id": sid, "question_ids": session["question_ids"],
                 "complete": complete, "answers": mine, "report": report,
+                "observations": self.observations,
                 "dimension_scores": means}
 
     def add_session(self, sid: str, question_ids: list[str]) -> dict[str, Any]:
         self.sessions[sid] = {"question_ids": question_ids}
         return {"session_id": sid, "token": f"token-{sid}",
-                "questions": [q for q in BANK if q["id"] in question_ids]}
+                "questions": [q for q in BANK if q["id"] in question_ids],
+                "observations": self.observations}
 
     def add_answer(self, sid: str, question_id: str, text: str,
                    follow_up_of: str | None = None) -> str:
@@ -176,6 +181,7 @@ class FakeApi:
         form = route.request.post_data or ""
         field_ = {m[1]: m[2] for m in re.finditer(
             r'name="(\w+)"\r\n\r\n(.*?)\r\n--', form, re.S)}
+        self.forms.append(field_)
         follow_up_of = field_.get("follow_up_of")
         qid = field_.get("question_id", "")
         if follow_up_of:

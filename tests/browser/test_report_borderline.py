@@ -55,7 +55,7 @@ def page() -> Iterator[Page]:
 
 def _grade(question_id: str, verdict: str, score: float, **extra: Any) -> dict[str, Any]:
     return {"answer_id": f"a-{question_id}", "question_id": question_id, "verdict": verdict,
-            "score": score, "provisional": False, "rule": "Passes at 60 overall.",
+            "score": score, "rule": "Passes at 60 overall.",
             "dimensions": [{"name": "content", "score": score, "evidence": []}],
             "strengths": [], "improvements": [], **extra}
 
@@ -106,7 +106,7 @@ def test_session_report_marks_the_borderline_answers(page: Page) -> None:
                     _answer("q2", _grade("q2", "fail", 58.6, margin=-1.4, borderline=True,
                                          tipping=["2 more points on overall would pass it."])),
                     _answer("q3", _grade("q3", "pass", 61.0, margin=1.0, borderline=True))],
-        "report": {"session_id": "s1", "verdict": "pass", "provisional": False, "score": 66.5,
+        "report": {"session_id": "s1", "verdict": "pass", "score": 66.5,
                    "answers": {"q1": "a-q1", "q2": "a-q2", "q3": "a-q3"},
                    "rule": "Passes when most answers pass.", "borderline": ["q2", "q3"]},
     }

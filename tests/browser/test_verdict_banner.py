@@ -71,7 +71,7 @@ def cases() -> Iterator[tuple[str, str, list[str], list[str]]]:
 
 def result(rule: str, missed: list[str]) -> dict[str, Any]:
     return {"answer_id": "a1", "question_id": "q1", "verdict": "fail", "score": 41.0,
-            "provisional": False, "rule": rule, "margin": -19.0, "borderline": False,
+            "rule": rule, "margin": -19.0, "borderline": False,
             "tipping": [], "missed": missed, "covered": [],
             "dimensions": [{"name": "content", "score": 30.0, "evidence": []}],
             "strengths": [], "improvements": []}

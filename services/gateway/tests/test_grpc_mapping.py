@@ -15,7 +15,7 @@ from greenroom_common.documents import (
     SessionReport,
 )
 from greenroom_gateway import grpc_mapping
-from greenroom_gateway.interviews import AnswerStatus
+from greenroom_gateway.answer_status import AnswerStatus
 
 
 def _answer(answer_id: str, question_id: str) -> AnswerDoc:
@@ -25,7 +25,7 @@ def _answer(answer_id: str, question_id: str) -> AnswerDoc:
 
 def _grade(answer_id: str, question_id: str, **fields: Any) -> GradeDoc:
     return GradeDoc(answer_id=answer_id, question_id=question_id, verdict="pass", score=63.0,
-                    provisional=False, rule="Passes at 60 overall.",
+                     rule="Passes at 60 overall.",
                     dimensions=[DimensionScore(name="content", score=70.0)],
                     **fields)
 
@@ -65,7 +65,7 @@ def test_session_result_lists_borderline_questions_in_session_order() -> None:
                 _status(_grade("a2", "q2", margin=-1.5, borderline=True,
                                tipping=["2 more points on content would pass it."])),
                 _status(_grade("a3", "q3", margin=2.0, borderline=True))]
-    report = SessionReport(session_id="s1", verdict="pass", provisional=False,
+    report = SessionReport(session_id="s1", verdict="pass",
                            answers={"q1": "a1", "q2": "a2", "q3": "a3"}, score=62.0,
                            rule="Passes when most answers pass.", borderline=["q3", "q2"])
     message = grpc_mapping.session(session, {"session": session, "answers": statuses,

@@ -86,7 +86,7 @@ def test_a_stored_grade_wins_over_a_failure_record() -> None:
     assert run(interviews.answer(doc.answer_id, HIRING)).status == "failed"
     store.objects[keys.grade] = GradeDoc(
         answer_id=doc.answer_id, question_id="lf-02", verdict="pass", score=80.0,
-        provisional=False, rule="r", dimensions=[]).model_dump_json().encode()
+        rule="r", dimensions=[]).model_dump_json().encode()
     status = run(interviews.answer(doc.answer_id, HIRING))
     assert status.status == "graded" and status.error is None
 
@@ -117,7 +117,7 @@ def graded(store: MemoryStore, session_id: str, answer_id: str, follow_up: bool)
                        reason="A core point was missed.") if follow_up else None
     store.objects[AnswerKeys("acme", session_id, answer_id).grade] = GradeDoc(
         answer_id=answer_id, question_id="lf-02", verdict="fail", score=50.0,
-        provisional=False, rule="r", dimensions=[],
+        rule="r", dimensions=[],
         follow_up=offered).model_dump_json().encode()
 
 

@@ -58,7 +58,7 @@ def test_after_a_failure_what_did_not_run_is_skipped() -> None:
 
 def answer(aid: str, qid: str, **scores: float) -> AnswerView:
     grade = GradeDoc(answer_id=aid, question_id=qid, verdict="pass", score=70.0,
-                     provisional=False, rule="r",
+                     rule="r",
                      dimensions=[DimensionScore(name=n, score=s) for n, s in scores.items()])
     return AnswerView(answer_id=aid, session_id="s", question_id=qid, mode=AnswerMode.TEXT,
                       status="graded", stages=[Stage.GRADE], result=grade)
@@ -71,7 +71,7 @@ def test_dimension_means_count_what_the_session_counts() -> None:
     # Before the report: every graded answer so far.
     assert dimension_means(answers, None) == {"content": 57.0, "clarity": 75.0}
     # Once complete: one answer per question, the ones the report counts.
-    report = SessionReport(session_id="s", verdict="pass", provisional=False, score=65.5,
+    report = SessionReport(session_id="s", verdict="pass", score=65.5,
                            rule="r", answers={"q1": "a2", "q2": "a3"})
     assert dimension_means(answers, report) == {"content": 65.5, "clarity": 70.0}
     assert dimension_means([], None) == {}

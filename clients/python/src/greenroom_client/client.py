@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 
@@ -77,8 +77,17 @@ class Client:
     def answer_text(self, session: str, question_id: str, text: str,
                     follow_up_of: str = "") -> pb.Answer:
         """A typed answer; ``follow_up_of`` (an answer's name) answers its follow-up."""
-        meta = pb.AnswerMetadata(session=session, question_id=question_id, text=text,
-                                 follow_up_of=follow_up_of)
+        return self._inline(pb.AnswerMetadata(session=session, question_id=question_id,
+                                              text=text, follow_up_of=follow_up_of))
+
+    def answer_code(self, session: str, question_id: str, code: str,
+                    editor_events: Iterable[pb.EditorEvent] = ()) -> pb.Answer:
+        """A coded answer, with what your editor measured while it was written (pastes,
+        the page left): reported back as observations, never part of the verdict."""
+        return self._inline(pb.AnswerMetadata(session=session, question_id=question_id,
+                                              code=code, editor_events=list(editor_events)))
+
+    def _inline(self, meta: pb.AnswerMetadata) -> pb.Answer:
         answer: pb.Answer = self.stub.UploadAnswer(
             iter([pb.UploadAnswerRequest(metadata=meta)]), metadata=self.metadata,
             timeout=self.timeout_s)

@@ -131,7 +131,6 @@ class AnswerGraded(Event):
     grade_key: str
     verdict: Literal["pass", "fail"]
     score: float
-    provisional: bool
 
 
 class AnswerFailed(Event):
@@ -147,7 +146,6 @@ class SessionCompleted(Event):
 
     verdict: Literal["pass", "fail"]
     report_key: str
-    provisional: bool
 
 
 class DeadLetter(BaseModel):

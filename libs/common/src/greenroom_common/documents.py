@@ -60,6 +60,27 @@ class SessionDoc(Document):
     follow_ups: bool = Field(True, description="Whether the interviewer asks follow-ups.")
 
 
+class EditorEvent(BaseModel):
+    """One event of a typed or coded answer's editor, as the candidate's browser measured it:
+    a paste (its size, and whether the text was copied on the same page) or the page left
+    for another tab or window and how long. Figures only: never the pasted text. Kept for
+    hiring-team sessions only; ``greenroom_gateway.editor_events`` turns them into
+    observations."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["paste", "left_page"]
+    at_s: float = Field(ge=0, le=24 * 3600, description="Seconds since the question was "
+                        "shown.")
+    chars: int = Field(0, ge=0, le=10_000_000, description="Characters pasted (paste).")
+    lines: int = Field(0, ge=0, le=1_000_000, description="Lines pasted (paste).")
+    from_page: bool = Field(False, description="The pasted text was copied or cut on the "
+                            "answer's own page (one's own code, the question): not an "
+                            "observation.")
+    away_s: float = Field(0, ge=0, le=24 * 3600, description="Seconds until the candidate "
+                          "came back (left_page).")
+
+
 class AnswerDoc(Document):
     answer_id: str
     session_id: str
@@ -75,6 +96,9 @@ class AnswerDoc(Document):
     follow_up_of: str | None = Field(None, description="The answer this one follows up.")
     time_limit_s: int | None = Field(None, description="This answer's own time limit (a "
                                      "follow-up's is shorter than a question's).")
+    editor_events: list[EditorEvent] = Field(
+        default_factory=list, description="Pastes and page switches while typing the answer "
+        "(hiring-team sessions only; never part of a verdict).")
 
 
 class IngestDoc(Document):
@@ -278,7 +302,6 @@ class GradeDoc(Document):
     question_id: str
     verdict: Literal["pass", "fail"]
     score: float
-    provisional: bool
     rule: str
     dimensions: list[DimensionScore]
     strengths: list[str] = Field(default_factory=list)
@@ -334,7 +357,6 @@ class RoundResult(BaseModel):
 class SessionReport(Document):
     session_id: str
     verdict: Literal["pass", "fail"]
-    provisional: bool
     answers: dict[str, str]
     score: float
     rule: str

@@ -14,6 +14,7 @@ from greenroom_common.contracts import AnswerMode
 from greenroom_common.documents import SessionDoc
 from starlette.datastructures import UploadFile
 
+from greenroom_gateway import editor_events
 from greenroom_gateway.errors import Expired, Invalid, TooMany
 from greenroom_gateway.interviews import Interviews
 from greenroom_gateway.limits import Busy, Limits, RateLimited
@@ -136,7 +137,8 @@ async def create_session(body: SessionCreate, request: Request, interviews: Core
     session, token, questions = await interviews.create_session(
         caller, round_=body.round, count=body.count, question_ids=body.question_ids,
         reference=body.reference)
-    return SessionCreated(session_id=session.session_id, token=token, questions=questions)
+    return SessionCreated(session_id=session.session_id, token=token, questions=questions,
+                          observations=not caller.public)
 
 @router.post("/sessions/{session_id}/answers", status_code=202,
           response_model=AnswerAccepted,
@@ -193,12 +195,14 @@ async def _submit(session: SessionDoc, request: Request, interviews: Interviews,
                                 answer_id=doc.answer_id)
         else:
             code, text = form.get("code"), form.get("text")
+            raw_events = form.get("editor_events")
+            events = editor_events.parse(raw_events) if isinstance(raw_events, str) else []
             if isinstance(code, str):
                 doc = await interviews.submit_text(session, question_id, code,
-                                                   AnswerMode.CODE, follow_up_of)
+                                                   AnswerMode.CODE, follow_up_of, events)
             elif isinstance(text, str):
                 doc = await interviews.submit_text(session, question_id, text,
-                                                   AnswerMode.TEXT, follow_up_of)
+                                                   AnswerMode.TEXT, follow_up_of, events)
             else:
                 raise Invalid("file", "Send one of file, text or code.")
     finally:

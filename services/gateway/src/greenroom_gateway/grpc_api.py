@@ -215,7 +215,8 @@ class InterviewService(pb_grpc.InterviewServiceServicer):
         if inline is not None:
             mode = AnswerMode.TEXT if inline == "text" else AnswerMode.CODE
             doc = await self.interviews.submit_text(session, meta.question_id,
-                                                    getattr(meta, inline), mode, follow_up_of)
+                                                    getattr(meta, inline), mode, follow_up_of,
+                                                    to_pb.editor_events(meta.editor_events))
             return to_pb.answer(await self.interviews.answer(doc.answer_id, caller))
         tenant = await self.tenancy.tenant(caller.tenant)
         limit = tenant.max_upload_bytes

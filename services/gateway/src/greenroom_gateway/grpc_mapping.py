@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -9,9 +10,10 @@ from google.protobuf.duration_pb2 import Duration
 from google.protobuf.timestamp_pb2 import Timestamp
 from greenroom.v1 import interview_pb2 as pb
 from greenroom_common.contracts import AnswerMode, Stage, Topic
-from greenroom_common.documents import QuestionView, SessionDoc
+from greenroom_common.documents import EditorEvent, QuestionView, SessionDoc
 
-from greenroom_gateway.interviews import AnswerStatus
+from greenroom_gateway.answer_status import AnswerStatus
+from greenroom_gateway.editor_events import validate as validate_editor_events
 
 MODES = {
     AnswerMode.VIDEO: pb.ANSWER_MODE_VIDEO, AnswerMode.AUDIO: pb.ANSWER_MODE_AUDIO,
@@ -63,6 +65,18 @@ def _duration(seconds: float) -> Duration:
     return d
 
 
+EDITOR_KINDS = {pb.EditorEvent.KIND_PASTE: "paste", pb.EditorEvent.KIND_LEFT_PAGE: "left_page"}
+
+
+def editor_events(messages: Iterable[pb.EditorEvent]) -> list[EditorEvent]:
+    """``AnswerMetadata.editor_events`` as the core's events (:class:`Invalid` names the
+    first bad one)."""
+    return validate_editor_events([{
+        "kind": EDITOR_KINDS.get(m.kind, "unspecified"), "at_s": m.at.ToTimedelta()
+        .total_seconds(), "chars": m.chars, "lines": m.lines, "from_page": m.from_page,
+        "away_s": m.away.ToTimedelta().total_seconds()} for m in messages])
+
+
 def question(q: QuestionView) -> pb.Question:
     return pb.Question(
         name=f"questions/{q.id}", question_id=q.id, round=q.round, category=q.category,
@@ -86,7 +100,7 @@ def answer(status: AnswerStatus) -> pb.Answer:
         r = status.result
         message.result.CopyFrom(pb.AnswerResult(
             verdict=VERDICTS[r.verdict], overall_score=r.score, strengths=r.strengths,
-            improvements=r.improvements, rule=r.rule, provisional=r.provisional,
+            improvements=r.improvements, rule=r.rule,
             margin=r.margin, borderline=r.borderline, tipping=r.tipping,
             dimensions=[pb.DimensionScore(
                 dimension=DIMENSIONS.get(d.name, pb.DIMENSION_UNSPECIFIED), score=d.score,

@@ -13,24 +13,21 @@ import random
 import secrets
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO
 
 from greenroom_common.contracts import AnswerMode, AnswerSubmitted, Event, Stage, Topic, new_id
 from greenroom_common.documents import (
     AnswerDoc,
+    EditorEvent,
     FailureDoc,
     GradeDoc,
-    Observation,
     QuestionBank,
     QuestionView,
     SessionDoc,
     SessionReport,
-    TranscriptDoc,
-    VisionDoc,
-    VisionSummary,
 )
 from greenroom_common.domain import EMPTY_UPLOAD
 from greenroom_common.keys import (
@@ -45,6 +42,7 @@ from greenroom_common.keys import (
 )
 from greenroom_common.storage import ObjectStore
 
+from greenroom_gateway.answer_status import AnswerStatus, read_status
 from greenroom_gateway.errors import Expired, Invalid, NotFound, TooMany, Unavailable
 from greenroom_gateway.limits import printable_ascii, valid_id
 from greenroom_gateway.tenancy import PUBLIC_TENANT, Caller, digest
@@ -52,32 +50,11 @@ from greenroom_gateway.uploads import media_mode, upload_extension
 
 Publish = Callable[[Topic, Event], Awaitable[None]]
 log = logging.getLogger("greenroom.gateway")
-Status = Literal["queued", "processing", "graded", "failed"]
-
-STAGE_DOCS: tuple[tuple[Stage, str], ...] = (
-    (Stage.INGEST, "ingest"), (Stage.TRANSCRIBE, "transcript"), (Stage.VISION, "vision"),
-    (Stage.GRADE, "grade"),
-)
-
 
 @dataclass(frozen=True)
 class AnswerCaps:
     per_question: int = 3
     per_session: int = 40
-
-
-@dataclass
-class AnswerStatus:
-    answer: AnswerDoc
-    status: Status
-    stages: list[Stage]
-    result: GradeDoc | None
-    error: FailureDoc | None
-    transcript: TranscriptDoc | None = None
-    vision: VisionSummary | None = None
-    # Observations to review (second face, second voice, away from the camera): hiring-team
-    # sessions only, never part of a verdict; always empty for practice sessions.
-    observations: list[Observation] = field(default_factory=list)
 
 
 class Interviews:
@@ -274,7 +251,10 @@ class Interviews:
         return first.question_id, graded.follow_up.time_limit_s
 
     async def submit_text(self, session: SessionDoc, question_id: str, text: str,
-                          mode: AnswerMode, follow_up_of: str | None = None) -> AnswerDoc:
+                          mode: AnswerMode, follow_up_of: str | None = None,
+                          editor_events: Sequence[EditorEvent] = ()) -> AnswerDoc:
+        """Store and queue a typed or coded answer. ``editor_events`` (pastes, pages left)
+        are kept for hiring-team sessions only: practice sessions never store them."""
         limit = None
         if follow_up_of is not None:
             question_id, limit = await self.follow_up(session, follow_up_of)
@@ -287,7 +267,9 @@ class Interviews:
                           f"{self.max_text_chars}.")
         doc = AnswerDoc(answer_id=new_id(), session_id=session.session_id,
                         tenant=session.tenant, question_id=question_id, mode=mode, text=text,
-                        follow_up_of=follow_up_of, time_limit_s=limit)
+                        follow_up_of=follow_up_of, time_limit_s=limit,
+                        editor_events=list(editor_events)
+                        if session.tenant != PUBLIC_TENANT else [])
         async with self._slot(session, question_id):
             await self._record(doc)
         await self._announce(doc, AnswerSubmitted(
@@ -364,46 +346,14 @@ class Interviews:
         doc = await self.store.get_model(keys.answer, AnswerDoc)
         if doc is None:
             raise NotFound(answer_id)
-        return await self._status(doc)
-
-    async def _status(self, doc: AnswerDoc) -> AnswerStatus:
-        keys = AnswerKeys.of(doc)
-        names = {k.rsplit("/", 1)[-1] for k in await self.store.list(keys.prefix,
-                                                                       recursive=False)}
-        stages = [stage for stage, name in STAGE_DOCS if f"{name}.json" in names]
-        error = await self.store.get_model(keys.failure, FailureDoc) \
-            if "failure.json" in names else None
-        result = await self.store.get_model(keys.grade, GradeDoc) \
-            if "grade.json" in names else None
-        transcript = await self.store.get_model(keys.transcript, TranscriptDoc) \
-            if "transcript.json" in names else None
-        vision = await self.store.get_model(keys.vision, VisionDoc) \
-            if "vision.json" in names else None
-        status: Status
-        if result is not None:  # a stored grade wins over any later failure record
-            status = "graded"
-            error = None
-        elif error is not None:
-            status = "failed"
-        elif stages:
-            status = "processing"
-        else:
-            status = "queued"
-        observations: list[Observation] = []
-        if doc.tenant != PUBLIC_TENANT:  # off for practice sessions
-            observations = sorted(
-                [*(transcript.observations if transcript else []),
-                 *(vision.observations if vision else [])], key=lambda o: (o.start_s, o.kind))
-        elif transcript is not None and transcript.observations:
-            transcript = transcript.model_copy(update={"observations": []})
-        return AnswerStatus(doc, status, stages, result, error, transcript,
-                            vision.summary if vision else None, observations)
+        return await read_status(self.store, doc)
 
     async def report(self, session: SessionDoc) -> dict[str, Any]:
         prefix = session_prefix(session.tenant, session.session_id)
         keys = [k for k in await self.store.list(prefix) if is_answer_doc(k)]
         answers = [a for k in keys if (a := await self.store.get_model(k, AnswerDoc))]
-        statuses = [await self._status(a) for a in sorted(answers, key=lambda a: a.submitted_at)]
+        statuses = [await read_status(self.store, a)
+                    for a in sorted(answers, key=lambda a: a.submitted_at)]
         report = await self.store.get_model(
             session_report(session.tenant, session.session_id), SessionReport)
         return {"session": session, "answers": statuses, "report": report}

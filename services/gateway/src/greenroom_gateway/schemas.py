@@ -10,6 +10,7 @@ from greenroom_common.contracts import AnswerMode, Stage
 from greenroom_common.documents import (
     FailureDoc,
     GradeDoc,
+    Observation,
     QuestionView,
     SessionReport,
     TranscriptDoc,
@@ -27,7 +28,8 @@ from greenroom_common.domain import (
 )
 from pydantic import BaseModel, Field
 
-from greenroom_gateway.interviews import AnswerStatus
+from greenroom_gateway.answer_status import AnswerStatus
+from greenroom_gateway.tenancy import PUBLIC_TENANT
 
 
 class QuestionsView(BaseModel):
@@ -44,12 +46,18 @@ class SessionCreate(BaseModel):
                                   description="The caller's own reference for this session.")
 
 
+OBSERVATIONS_FIELD = ("A hiring-team session: its answers report observations to review "
+                      "(send a typed or coded answer's editor_events); false for practice "
+                      "sessions, which record none.")
+
+
 class SessionCreated(BaseModel):
     session_id: str
     token: str = Field(description="Send as 'Authorization: Bearer <token>' (the only "
                        "place it is accepted); practice tokens expire after "
                        "GREENROOM_SESSION_TOKEN_TTL_H hours.")
     questions: list[QuestionView]
+    observations: bool = Field(False, description=OBSERVATIONS_FIELD)
 
 
 class AnswerAccepted(BaseModel):
@@ -80,6 +88,10 @@ class AnswerView(BaseModel):
     error: FailureDoc | None = None
     transcript: TranscriptDoc | None = Field(None, description="Words with timestamps.")
     vision: VisionSummary | None = Field(None, description="On-camera presence summary.")
+    observations: list[Observation] = Field(
+        default_factory=list, description="Hiring-team sessions: moments to review (a second "
+        "face or voice, away from the camera, pasted text, pages left), never part of the "
+        "verdict. Always empty for practice sessions.")
     progress: list[StageProgress] = Field(
         default_factory=list, description="Every stage this answer goes through, in order, "
         "with its state: what a progress list shows.")
@@ -91,6 +103,7 @@ class SessionView(BaseModel):
     complete: bool
     answers: list[AnswerView]
     report: SessionReport | None = None
+    observations: bool = Field(False, description=OBSERVATIONS_FIELD)
     dimension_scores: dict[str, float] = Field(
         default_factory=dict, description="Each dimension's mean score over the answers the "
         "session counts (the report's answers once complete, else every graded answer).")
@@ -166,7 +179,7 @@ def answer_view(status: AnswerStatus) -> AnswerView:
         question_id=status.answer.question_id, mode=status.answer.mode, status=status.status,
         stages=status.stages, follow_up_of=status.answer.follow_up_of, result=status.result,
         error=status.error,
-        transcript=status.transcript, vision=status.vision,
+        transcript=status.transcript, vision=status.vision, observations=status.observations,
         progress=stage_progress(status.answer.mode, status.stages,
                                 status.error.stage if status.error else None),
     )
@@ -178,5 +191,6 @@ def session_view(report: dict[str, Any]) -> SessionView:
     return SessionView(
         session_id=session.session_id, question_ids=session.question_ids,
         complete=report["report"] is not None, answers=answers, report=report["report"],
+        observations=session.tenant != PUBLIC_TENANT,
         dimension_scores=dimension_means(answers, report["report"]),
     )

@@ -70,7 +70,7 @@ class Completion:
         await self.worker.session_alive(event)
         await self.worker.publish(Topic.SESSION_COMPLETED, SessionCompleted(
             **event.ids(),
-            verdict=report.verdict, report_key=report_key, provisional=report.provisional,
+            verdict=report.verdict, report_key=report_key,
         ))
         await self.worker.done(claim, owner)
 

@@ -63,7 +63,7 @@ def session_report(session_id: str, grades: dict[str, GradeDoc],
     verdict = "pass" if rounds and all(r.verdict == "pass" for r in rounds) \
         and not unanswered else "fail"
     return SessionReport(
-        session_id=session_id, verdict=verdict, provisional=False,
+        session_id=session_id, verdict=verdict,
         answers={qid: g.answer_id for qid, g in grades.items()},
         score=score, rule=SESSION_RULE, rounds=rounds, strengths=strengths,
         improvements=improvements,

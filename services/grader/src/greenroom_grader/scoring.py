@@ -209,7 +209,7 @@ def _result(answer_id: str, question: Question, text: str, rule: RoundRule,
     improvements, themes = _ranked(advice)
     return GradeDoc(
         answer_id=answer_id, question_id=question.id, verdict=decision.verdict,
-        score=decision.overall, provisional=False,
+        score=decision.overall,
         rule=_rule_text(rule.text, decision.reasons),
         margin=decision.margin, borderline=decision.borderline, tipping=decision.tipping,
         dimensions=_dimensions(scores, evidence, rule.weights),

@@ -189,7 +189,7 @@ class Grader:
         await self.worker.publish(Topic.GRADED, AnswerGraded(
             **event.ids(),
             question_id=q.id, grade_key=keys.grade, verdict=result.verdict,
-            score=result.score, provisional=result.provisional,
+            score=result.score,
         ))
         await self.completion.after(event, Topic.GRADED)
         await self.worker.done(keys.join, topic.value)

@@ -223,7 +223,7 @@ class UploadAnswerRequest(_message.Message):
     def __init__(self, metadata: _Optional[_Union[AnswerMetadata, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
 
 class AnswerMetadata(_message.Message):
-    __slots__ = ("session", "question_id", "mode", "content_type", "filename", "sha256", "text", "code", "follow_up_of")
+    __slots__ = ("session", "question_id", "mode", "content_type", "filename", "sha256", "text", "code", "follow_up_of", "editor_events")
     SESSION_FIELD_NUMBER: _ClassVar[int]
     QUESTION_ID_FIELD_NUMBER: _ClassVar[int]
     MODE_FIELD_NUMBER: _ClassVar[int]
@@ -233,6 +233,7 @@ class AnswerMetadata(_message.Message):
     TEXT_FIELD_NUMBER: _ClassVar[int]
     CODE_FIELD_NUMBER: _ClassVar[int]
     FOLLOW_UP_OF_FIELD_NUMBER: _ClassVar[int]
+    EDITOR_EVENTS_FIELD_NUMBER: _ClassVar[int]
     session: str
     question_id: str
     mode: AnswerMode
@@ -242,7 +243,32 @@ class AnswerMetadata(_message.Message):
     text: str
     code: str
     follow_up_of: str
-    def __init__(self, session: _Optional[str] = ..., question_id: _Optional[str] = ..., mode: _Optional[_Union[AnswerMode, str]] = ..., content_type: _Optional[str] = ..., filename: _Optional[str] = ..., sha256: _Optional[str] = ..., text: _Optional[str] = ..., code: _Optional[str] = ..., follow_up_of: _Optional[str] = ...) -> None: ...
+    editor_events: _containers.RepeatedCompositeFieldContainer[EditorEvent]
+    def __init__(self, session: _Optional[str] = ..., question_id: _Optional[str] = ..., mode: _Optional[_Union[AnswerMode, str]] = ..., content_type: _Optional[str] = ..., filename: _Optional[str] = ..., sha256: _Optional[str] = ..., text: _Optional[str] = ..., code: _Optional[str] = ..., follow_up_of: _Optional[str] = ..., editor_events: _Optional[_Iterable[_Union[EditorEvent, _Mapping]]] = ...) -> None: ...
+
+class EditorEvent(_message.Message):
+    __slots__ = ("kind", "at", "chars", "lines", "from_page", "away")
+    class Kind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        KIND_UNSPECIFIED: _ClassVar[EditorEvent.Kind]
+        KIND_PASTE: _ClassVar[EditorEvent.Kind]
+        KIND_LEFT_PAGE: _ClassVar[EditorEvent.Kind]
+    KIND_UNSPECIFIED: EditorEvent.Kind
+    KIND_PASTE: EditorEvent.Kind
+    KIND_LEFT_PAGE: EditorEvent.Kind
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    CHARS_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    FROM_PAGE_FIELD_NUMBER: _ClassVar[int]
+    AWAY_FIELD_NUMBER: _ClassVar[int]
+    kind: EditorEvent.Kind
+    at: _duration_pb2.Duration
+    chars: int
+    lines: int
+    from_page: bool
+    away: _duration_pb2.Duration
+    def __init__(self, kind: _Optional[_Union[EditorEvent.Kind, str]] = ..., at: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., chars: _Optional[int] = ..., lines: _Optional[int] = ..., from_page: _Optional[bool] = ..., away: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class Answer(_message.Message):
     __slots__ = ("name", "answer_id", "question_id", "mode", "status", "stages_done", "result", "error", "create_time", "update_time", "transcript", "observations")
@@ -295,14 +321,13 @@ class AnswerError(_message.Message):
     def __init__(self, code: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class AnswerResult(_message.Message):
-    __slots__ = ("verdict", "overall_score", "dimensions", "strengths", "improvements", "rule", "provisional", "margin", "borderline", "tipping", "follow_up", "follows", "lifted")
+    __slots__ = ("verdict", "overall_score", "dimensions", "strengths", "improvements", "rule", "margin", "borderline", "tipping", "follow_up", "follows", "lifted")
     VERDICT_FIELD_NUMBER: _ClassVar[int]
     OVERALL_SCORE_FIELD_NUMBER: _ClassVar[int]
     DIMENSIONS_FIELD_NUMBER: _ClassVar[int]
     STRENGTHS_FIELD_NUMBER: _ClassVar[int]
     IMPROVEMENTS_FIELD_NUMBER: _ClassVar[int]
     RULE_FIELD_NUMBER: _ClassVar[int]
-    PROVISIONAL_FIELD_NUMBER: _ClassVar[int]
     MARGIN_FIELD_NUMBER: _ClassVar[int]
     BORDERLINE_FIELD_NUMBER: _ClassVar[int]
     TIPPING_FIELD_NUMBER: _ClassVar[int]
@@ -315,14 +340,13 @@ class AnswerResult(_message.Message):
     strengths: _containers.RepeatedScalarFieldContainer[str]
     improvements: _containers.RepeatedScalarFieldContainer[str]
     rule: str
-    provisional: bool
     margin: float
     borderline: bool
     tipping: _containers.RepeatedScalarFieldContainer[str]
     follow_up: FollowUp
     follows: str
     lifted: bool
-    def __init__(self, verdict: _Optional[_Union[Verdict, str]] = ..., overall_score: _Optional[float] = ..., dimensions: _Optional[_Iterable[_Union[DimensionScore, _Mapping]]] = ..., strengths: _Optional[_Iterable[str]] = ..., improvements: _Optional[_Iterable[str]] = ..., rule: _Optional[str] = ..., provisional: _Optional[bool] = ..., margin: _Optional[float] = ..., borderline: _Optional[bool] = ..., tipping: _Optional[_Iterable[str]] = ..., follow_up: _Optional[_Union[FollowUp, _Mapping]] = ..., follows: _Optional[str] = ..., lifted: _Optional[bool] = ...) -> None: ...
+    def __init__(self, verdict: _Optional[_Union[Verdict, str]] = ..., overall_score: _Optional[float] = ..., dimensions: _Optional[_Iterable[_Union[DimensionScore, _Mapping]]] = ..., strengths: _Optional[_Iterable[str]] = ..., improvements: _Optional[_Iterable[str]] = ..., rule: _Optional[str] = ..., margin: _Optional[float] = ..., borderline: _Optional[bool] = ..., tipping: _Optional[_Iterable[str]] = ..., follow_up: _Optional[_Union[FollowUp, _Mapping]] = ..., follows: _Optional[str] = ..., lifted: _Optional[bool] = ...) -> None: ...
 
 class FollowUp(_message.Message):
     __slots__ = ("kind", "target", "question", "reason", "time_limit_s")

@@ -12,7 +12,8 @@ import { currentScreen, fail, nav, question, screen, state } from "./store.js";
 
 /** @typedef {import("./store.js").AnswerView} AnswerView */
 /** @typedef {import("./store.js").Recording} Recording */
-/** @typedef {{file: Blob, filename: string} | {text: string} | {code: string}} Payload */
+/** @typedef {{file: Blob, filename: string} | {text: string}
+ *   | {code: string, editorEvents?: import("./editorwatch.js").EditorEvent[]}} Payload */
 
 /** @type {Record<string, string>} */
 const STAGE_LABELS = {

@@ -85,6 +85,7 @@ export const api = {
       if (payload.file) form.append("file", payload.file, payload.filename);
       else if (payload.code !== undefined) form.append("code", payload.code);
       else form.append("text", payload.text);
+      if (payload.editorEvents) form.append("editor_events", JSON.stringify(payload.editorEvents));
       const xhr = new XMLHttpRequest();
       xhr.open("POST", `/api/sessions/${sid}/answers`);
       xhr.setRequestHeader("authorization", `Bearer ${token}`);

@@ -65,11 +65,11 @@ function borderlineBadge(attrs = {}) {
 /**
  * @param {string} verdict
  * @param {number} score
- * @param {{id?: string, provisional?: boolean, rule?: string, heading?: string, margin?: number,
+ * @param {{id?: string, rule?: string, heading?: string, margin?: number,
  *   borderline?: boolean, tipping?: string[], deciding?: string[], more?: number,
  *   ruleParts?: {rule: string, all: string[]} | null}} options
  */
-function verdictBanner(verdict, score, { id = "verdict", provisional, rule, heading, margin,
+function verdictBanner(verdict, score, { id = "verdict", rule, heading, margin,
   borderline, tipping, deciding = [], more = 0, ruleParts = null }) {
   const pass = verdict === "pass";
   const close = marginWords(margin);
@@ -85,7 +85,6 @@ function verdictBanner(verdict, score, { id = "verdict", provisional, rule, head
       h("span", {}, heading ? `${heading}: ` : "", pass ? "Pass" : "Fail")),
     Number.isFinite(score) ? h("span", { class: "verdict-score" }, `Score ${Math.round(score)} / 100`) : null,
     borderline ? borderlineBadge({ id: sub("borderline-badge") }) : null,
-    provisional ? h("span", { class: "badge", title: "The grading rule is provisional" }, "provisional") : null,
     close || borderline
       ? h("p", { class: "verdict-margin", id: sub("verdict-margin") },
         close ? `${title(close)}${!pass && Number(margin) > 0 ? ", but another condition of the rule was not met" : ""}.` : "",
@@ -204,7 +203,7 @@ export function answerReport(answer, ctx) {
     const missedListed = Array.isArray(result.missed) && result.missed.length > 0;
     const decided = decidingConditions(result.rule, { missedListed });
     root.append(verdictBanner(result.verdict, result.score, {
-      provisional: result.provisional, rule: result.rule,
+      rule: result.rule,
       margin: result.margin, borderline: !!result.borderline, tipping: result.tipping,
       deciding: result.verdict === "pass" ? [] : decided.shown, more: decided.more, ruleParts: decided,
     }));
@@ -280,7 +279,7 @@ export function sessionReport(view, ctx) {
   if (report) {
     const failed = failedRounds(report.rounds, title);
     root.append(verdictBanner(report.verdict, report.score, {
-      id: "session-verdict", provisional: report.provisional, rule: report.rule, heading: "Session",
+      id: "session-verdict", rule: report.rule, heading: "Session",
       deciding: failed.slice(0, 2), more: Math.max(0, failed.length - 2),
     }));
     if (report.improvements && report.improvements.length) {

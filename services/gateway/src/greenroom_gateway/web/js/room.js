@@ -8,10 +8,14 @@
 import { submitAnswer } from "./answer.js";
 import { $, announce, clock, duration, input, setRich, show } from "./dom.js";
 import { createEditor } from "./editor.js";
+import { EditorWatch } from "./editorwatch.js";
 import { closeMedia, resetTake, stopNarration } from "./media.js";
 import { MediaProblem, Recorder } from "./recorder.js";
 import { currentScreen, fail, limitFor, nav, question, roundName, screen, state } from "./store.js";
 import { recStateChanged, setupVoice, speak } from "./voice.js";
+
+/** Pastes and pages left while code is written: hiring-team sessions only. */
+const editorWatch = new EditorWatch();
 
 /** How question `index` is answered: its modes, the candidate's choice and consent. */
 function answerModeFor(/** @type {number} */ index) {
@@ -279,18 +283,24 @@ function setupEditor(/** @type {import("./store.js").Question} */ q, /** @type {
   const value = draft !== undefined ? draft : starterCode(q);
   input("#narrate").checked = false;
   show($("#narration-status"), false);
+  const textarea = /** @type {HTMLTextAreaElement} */ ($("#code-input"));
+  if (state.session && state.session.observations) {
+    editorWatch.start();
+    editorWatch.attach(textarea, () => textarea.value.slice(textarea.selectionStart, textarea.selectionEnd));
+  }
   if (state.editor) {
     state.editor.setValue(value);
     state.editor.refresh();
     return;
   }
   // The plain field works at once; the editor takes it over (and what is typed) when loaded.
-  const textarea = /** @type {HTMLTextAreaElement} */ ($("#code-input"));
   textarea.value = value;
   if (!state.editorLoading) {
     state.editorLoading = createEditor(textarea, { label: "Your code (Python)", describedBy: "code-hint" })
       .then((editor) => {
         state.editor = editor;
+        const cm = editor.cm;
+        if (editor.element && cm) editorWatch.attach(editor.element, () => cm.getSelection());
         editor.refresh();
       });
   }
@@ -344,7 +354,8 @@ async function submitCode(/** @type {Event} */ event) {
   if (!state.followUp) state.drafts.set(state.index, code);
   const narration = (await stopNarration(false)) || (state.narration && state.narration.take);
   state.narration = null;
-  submitAnswer({ code }, "code", narration && narration.url ? { url: narration.url, video: false } : null);
+  const editorEvents = state.session && state.session.observations ? editorWatch.stop() : undefined;
+  submitAnswer({ code, editorEvents }, "code", narration && narration.url ? { url: narration.url, video: false } : null);
 }
 
 export function setupRoom() {

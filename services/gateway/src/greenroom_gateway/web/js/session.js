@@ -16,14 +16,15 @@ const POLL_MS = 8000;
 
 /**
  * A session the API just created becomes the current one (and one of this device's).
- * @param {{session_id: string, token: string, questions: import("./store.js").Question[]}} body
+ * @param {{session_id: string, token: string, questions: import("./store.js").Question[],
+ *   observations?: boolean}} body
  * @param {string} label
  */
 export function beginSession(body, label) {
   endSession();
   state.session = {
     id: body.session_id, token: body.token, questions: body.questions, label,
-    started_at: new Date().toISOString(),
+    started_at: new Date().toISOString(), observations: !!body.observations,
   };
   for (const q of body.questions) state.byId.set(q.id, q);
   state.index = 0;

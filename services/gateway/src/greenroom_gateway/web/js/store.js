@@ -30,7 +30,8 @@ import { $, $$, announce, title } from "./dom.js";
  * @typedef {{session_id: string, question_ids: string[], complete: boolean,
  *   answers: AnswerView[], report: any, dimension_scores?: Record<string, number>}} SessionView
  * @typedef {{id: string, token: string, questions: Question[], label: string,
- *   started_at: string}} Session
+ *   started_at: string, observations?: boolean}} Session  observations: a hiring-team
+ *   session, whose coding editor reports pastes and pages left (editorwatch.js)
  * @typedef {{url: string, video: boolean}} Recording
  * @typedef {{blob: Blob, seconds: number, filename: string, type?: string, url?: string,
  *   video?: boolean}} Take
