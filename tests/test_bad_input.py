@@ -3,6 +3,7 @@ breaks: after every bad upload a good answer still goes through."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -69,3 +70,24 @@ def test_platform_still_grades_after_bad_input(client: Client) -> None:
     response = client.http.post(f"/api/sessions/{session.id}/answers", headers=session.auth,
                                 data={"question_id": "lf-02", "text": "Tuples are hashable."})
     assert client.wait(session, response.json()["answer_id"], timeout_s=60)["status"] == "graded"
+
+
+def test_editor_events_are_checked_and_never_kept_for_practice(client: Client,
+                                                                s3: Minio) -> None:
+    session = client.session(["cc-01"])
+    url = f"/api/sessions/{session.id}/answers"
+    bad = client.http.post(url, headers=session.auth, data={
+        "question_id": "cc-01", "code": "def f():\n    pass\n",
+        "editor_events": json.dumps([{"kind": "copy", "at_s": 3}])})
+    assert bad.status_code == 422
+    error = bad.json()["error"]
+    assert error["field"] == "editor_events" and "paste" in error["message"]
+    ok = client.http.post(url, headers=session.auth, data={
+        "question_id": "cc-01", "code": "def f():\n    pass\n",
+        "editor_events": json.dumps([{"kind": "paste", "at_s": 3, "chars": 400}])})
+    assert ok.status_code == 202, ok.text
+    answer = client.answer(session, ok.json()["answer_id"])
+    assert answer["observations"] == []
+    stored = s3.get_object(client.platform.bucket, f"media/public/{session.id}/"
+                           f"{answer['answer_id']}/answer.json").read()
+    assert json.loads(stored)["editor_events"] == []

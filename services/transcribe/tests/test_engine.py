@@ -191,3 +191,22 @@ def test_missing_file_is_not_the_candidates_fault(engine: WhisperXEngine,
                                                    tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         engine.transcribe(tmp_path / "nowhere.wav")
+
+
+def test_ingests_wav_is_read_as_it_is_with_the_samples_pyav_gives(tmp_path: Path) -> None:
+    """16 kHz mono PCM (what ingest writes) skips PyAV's decode; other audio goes through it."""
+    from faster_whisper.audio import decode_audio
+    from greenroom_transcribe.audio_file import read_audio, read_pcm_wav
+
+    rng = np.random.default_rng(7)
+    wav = tmp_path / "audio.wav"
+    clips.write_wav(wav, (rng.standard_normal(16_000 * 3) * 0.1).astype(np.float32))
+    direct = read_pcm_wav(wav)
+    assert direct is not None
+    np.testing.assert_array_equal(direct, decode_audio(str(wav), sampling_rate=16_000))
+    need("ffmpeg")
+    stereo = tmp_path / "stereo-44k.wav"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(wav), "-ac", "2", "-ar",
+                    "44100", str(stereo)], check=True)
+    assert read_pcm_wav(stereo) is None
+    assert abs(len(read_audio(stereo)) - len(direct)) <= 16  # resampled by PyAV instead

@@ -29,9 +29,12 @@ class FakeEngine:
     def __init__(self, doc: TranscriptDoc) -> None:
         self.doc = doc
         self.prompts: list[str | None] = []
+        self.speakers: list[bool] = []
 
-    def transcribe(self, path: Path, *, prompt: str | None = None) -> TranscriptDoc:
+    def transcribe(self, path: Path, *, prompt: str | None = None,
+                   speakers: bool = True) -> TranscriptDoc:
         self.prompts.append(prompt)
+        self.speakers.append(speakers)
         return self.doc
 
 
@@ -62,12 +65,12 @@ class Rig:
         return [m.topic for m in self.bus.log]
 
 
-def rig(doc: TranscriptDoc, engine: FakeEngine | None = None) -> Rig:
+def rig(doc: TranscriptDoc, engine: FakeEngine | None = None, tenant: str = "public") -> Rig:
     store, bus = MemoryStore(), MemoryBus()
-    store.objects[session_doc(EVENT.tenant, EVENT.session_id)] = SessionDoc(
-        session_id=EVENT.session_id, tenant=EVENT.tenant, token_sha256="x",
+    store.objects[session_doc(tenant, EVENT.session_id)] = SessionDoc(
+        session_id=EVENT.session_id, tenant=tenant, token_sha256="x",
         question_ids=["lf-02"]).model_dump_json().encode()
-    store.objects["media/public/s1/a1/audio.wav"] = b"RIFF"
+    store.objects[f"media/{tenant}/s1/a1/audio.wav"] = b"RIFF"
     engine = engine or FakeEngine(doc)
     worker = Worker("transcribe", Settings(retry_cap_s=0.01), store=store, transport=bus)
     return Rig(store, bus, Transcriber(worker, engine), engine)
@@ -97,6 +100,13 @@ def test_a_missing_bank_still_transcribes() -> None:
     asyncio.run(r.service.on_ingested(EVENT))
     assert r.engine.prompts[0] and "Python" in r.engine.prompts[0]
     assert asyncio.run(r.service.vocabulary("unknown-question")) == []
+
+
+def test_only_hiring_team_sessions_are_searched_for_a_second_voice() -> None:
+    practice, hiring = rig(transcript()), rig(transcript(), tenant="acme")
+    asyncio.run(practice.service.on_ingested(EVENT))
+    asyncio.run(hiring.service.on_ingested(EVENT.model_copy(update={"tenant": "acme"})))
+    assert (practice.engine.speakers, hiring.engine.speakers) == ([False], [True])
 
 
 def test_the_bank_is_read_once_per_ttl() -> None:
@@ -140,7 +150,8 @@ def test_unreadable_audio_is_rejected() -> None:
     from greenroom_transcribe.engine import AudioUnreadable
 
     class Broken(FakeEngine):
-        def transcribe(self, path: Path, *, prompt: str | None = None) -> TranscriptDoc:
+        def transcribe(self, path: Path, *, prompt: str | None = None,
+                       speakers: bool = True) -> TranscriptDoc:
             raise AudioUnreadable("the file is damaged or is not audio: Invalid data")
 
     r = rig(transcript(), Broken(transcript()))

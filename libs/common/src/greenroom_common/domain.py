@@ -25,6 +25,10 @@ class Round(StrEnum):
 
 ROUNDS: tuple[Round, ...] = tuple(Round)
 
+PUBLIC_TENANT = "public"
+"""The tenant of the web app's practice sessions. Every other tenant is a hiring team, whose
+sessions get observations to review (a second face or voice, pasted text, pages left)."""
+
 # -- delivery ---------------------------------------------------------------------------------
 
 LONG_PAUSE_S = 2.0

@@ -16,13 +16,13 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from greenroom_common.documents import Document
+from greenroom_common.domain import PUBLIC_TENANT
 from greenroom_common.storage import ObjectStore
 from pydantic import Field
 
 from greenroom_gateway.limits import RateLimited
 
 __all__ = ["PUBLIC_TENANT", "Caller", "RateLimited", "Tenancy", "Unauthenticated"]
-PUBLIC_TENANT = "public"
 KEY_PREFIX = "grk_"
 
 

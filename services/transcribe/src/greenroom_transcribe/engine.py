@@ -46,12 +46,17 @@ from typing import Any
 import ctranslate2
 import numpy as np
 import torch
-from faster_whisper.audio import decode_audio
 from greenroom_common.documents import Segment, TranscriptDoc
 from numpy.typing import NDArray
 
 from greenroom_transcribe import prosody, quality, speech, timing, voices
-from greenroom_transcribe.models import AlignModel, ModelMissingError, whisper_missing
+from greenroom_transcribe.audio_file import SAMPLE_RATE, AudioUnreadable, read_audio
+from greenroom_transcribe.models import (
+    AlignModel,
+    ModelMissingError,
+    load_aligner,
+    whisper_missing,
+)
 
 # pyannote and lightning speak up about checkpoint versions and optional backends on every
 # load; none of it is actionable here.
@@ -69,20 +74,17 @@ from whisperx.vads import Vad  # noqa: E402
 
 __all__ = ["AudioUnreadable", "ModelMissingError", "WhisperXEngine"]
 
-SAMPLE_RATE = 16_000
 ENGINE = "whisperx"
 ENGLISH = "en"
 # The sequential decoder's temperature fallback for a chunk decoded again (fewer steps than
 # its default six: each is a whole decode of up to 30 s).
 RETRY_TEMPERATURES = (0.0, 0.4, 0.8)
+# The voice activity detector scores 5 s windows. Speaker-change detection (``voices``) needs
+# them every 0.5 s (pyannote's default); voice activity alone reads as well every 2.5 s
+# (half-overlapping windows) at a fifth of the cost: 2.5 s less CPU on a 2-minute answer.
+SPEAKERS_STEP_S = 0.5
+VOICE_ONLY_STEP_S = 2.5
 log = logging.getLogger("greenroom.transcribe")
-
-
-class AudioUnreadable(Exception):
-    """The audio file cannot be decoded (corrupt, not audio, or no audio samples at all).
-
-    The message is the reason alone, in words for a person ("the file has no audio track"),
-    for the caller to put in a sentence of its own."""
 
 
 def _resolve_device(device: str, compute_type: str) -> tuple[str, str]:
@@ -133,6 +135,16 @@ class _ObservedVad(Vad):  # type: ignore[misc]
                 float(self._inference.duration))
             return hook(scores)
         return record
+
+    @property
+    def step(self) -> float:
+        """Seconds between the detector's 5 s analysis windows."""
+        return float(self._inference.step) if self._inference is not None else 0.0
+
+    @step.setter
+    def step(self, seconds: float) -> None:
+        if self._inference is not None:
+            self._inference.step = seconds
 
     def __call__(self, audio: Any, **kwargs: Any) -> Any:
         return self.inner(audio, **kwargs)
@@ -189,11 +201,12 @@ class WhisperXEngine:
             asr_options={"beam_size": beam_size, "best_of": beam_size},
         )
         self._vad = _ObservedVad(self._pipeline.vad_model)
+        self._vad.step = SPEAKERS_STEP_S
         self._pipeline.vad_model = self._vad
         self.align_model = align_model
         self._aligner: tuple[Any, dict[str, Any]] | None = None
         if align_model is not None:
-            self._aligner = _load_aligner(align_model, self.device)
+            self._aligner = load_aligner(align_model, self.device)
         self.load_s = time.perf_counter() - started
         log.info("loaded %s (%s, %s) with %s in %.1f s", self.model_name, self.device,
                  self.compute_type, self.timing_method, self.load_s)
@@ -207,10 +220,13 @@ class WhisperXEngine:
     def timing_method(self) -> str:
         return timing.WAV2VEC2 if self._aligner is not None else timing.CROSS_ATTENTION
 
-    def transcribe(self, wav_path: Path, *, prompt: str | None = None) -> TranscriptDoc:
+    def transcribe(self, wav_path: Path, *, prompt: str | None = None,
+                   speakers: bool = True) -> TranscriptDoc:
         """Transcribes one audio file (any format FFmpeg reads; ingest gives 16 kHz mono WAV).
 
-        ``prompt`` is Whisper's initial prompt (see ``prompt.build_prompt``).
+        ``prompt`` is Whisper's initial prompt (see ``prompt.build_prompt``). ``speakers``:
+        look for a second voice (hiring-team sessions; their observations); without it the
+        voice activity detector takes its cheaper step and ``observations`` stays empty.
 
         Raises ``AudioUnreadable`` when the file cannot be decoded and ``FileNotFoundError``
         when there is no file (a fault of the caller, not of the candidate's upload).
@@ -219,9 +235,10 @@ class WhisperXEngine:
         wav_path = Path(wav_path)
         if not wav_path.is_file():
             raise FileNotFoundError(f"no audio file at {wav_path}")
-        audio = _decode(wav_path)
-        duration_s = audio.shape[0] / SAMPLE_RATE
         started = time.perf_counter()
+        audio = read_audio(wav_path)
+        duration_s = audio.shape[0] / SAMPLE_RATE
+        self._vad.step = SPEAKERS_STEP_S if speakers else VOICE_ONLY_STEP_S
 
         chunks, texts, encoded = self._decode_chunks(audio, prompt)
         texts = [self._checked(audio, c, t, prompt) for c, t in zip(chunks, texts, strict=True)]
@@ -239,7 +256,8 @@ class WhisperXEngine:
         ]
         voice = prosody.analyse(audio, voiced)
         metrics = speech.measure(words, voiced, duration_s, voice)
-        observations = voices.second_voices(self._vad.segmentation, duration_s, audio)
+        observations = voices.second_voices(self._vad.segmentation, duration_s, audio) \
+            if speakers else []
         inference_s = time.perf_counter() - started
 
         return TranscriptDoc(
@@ -382,56 +400,3 @@ class WhisperXEngine:
                 words += chunk_words
             position += size
         return words
-
-
-def _load_aligner(align_model: AlignModel, device: str) -> tuple[Any, dict[str, Any]]:
-    """WhisperX's wav2vec2 aligner, from the provisioned folder only."""
-    _ensure_sentence_splitter()
-    if align_model.kind == "torchaudio":
-        model, metadata = whisperx.load_align_model(
-            ENGLISH, device, model_name="WAV2VEC2_ASR_BASE_960H",
-            model_dir=str(align_model.path))
-    else:
-        model, metadata = whisperx.load_align_model(
-            ENGLISH, device, model_name=str(align_model.path), model_cache_only=True)
-    return model, metadata
-
-
-def _ensure_sentence_splitter() -> None:
-    """``whisperx.align`` splits segments into sentences with NLTK's Punkt, and downloads its
-    parameters when they are missing. Offline, give it an untrained English Punkt (it splits
-    at sentence punctuation, all that is needed here, since only words are kept)."""
-    import nltk
-
-    try:
-        nltk.data.find("tokenizers/punkt_tab/english/")
-        return
-    except LookupError:
-        pass
-    root = Path(tempfile.gettempdir()) / "greenroom-nltk"
-    folder = root / "tokenizers" / "punkt_tab" / "english"
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in ("collocations.tab", "sent_starters.txt", "abbrev_types.txt",
-                 "ortho_context.tab"):
-        (folder / name).touch()
-    if str(root) not in nltk.data.path:
-        nltk.data.path.append(str(root))
-    nltk.data.find("tokenizers/punkt_tab/english/")
-
-
-def _decode(path: Path) -> NDArray[np.float32]:
-    """Decodes any FFmpeg-readable audio to 16 kHz mono float32 (PyAV, bundled FFmpeg)."""
-    try:
-        audio: NDArray[np.float32] = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
-    except IndexError as exc:  # PyAV: the container has no audio stream
-        raise AudioUnreadable("the file has no audio track") from exc
-    except Exception as exc:  # PyAV raises many kinds (InvalidDataError, EOFError, ...)
-        # FFmpeg's own words, without the (temporary) file name.
-        detail = getattr(exc, "strerror", None) or str(exc)
-        raise AudioUnreadable(f"the file is damaged or is not audio: {detail}") from exc
-    if audio.size == 0:
-        raise AudioUnreadable("the file holds no audio samples")
-    if not np.all(np.isfinite(audio)):
-        raise AudioUnreadable("the file holds invalid samples")
-    return audio
-

@@ -3,12 +3,15 @@
 ``scripts/setup/models.sh`` assembles ``whisper-base`` there; an operator provisions larger
 CTranslate2 Whisper models and a wav2vec2 alignment model into the same directory (see the
 service's README). Nothing is ever downloaded: a folder is used only when it is complete.
+Also the alignment model's loader, and the sentence splitter WhisperX's alignment wants.
 """
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # A CTranslate2 Whisper model: the weights, their config, the tokenizer and the vocabulary
 # (vocabulary.json in recent conversions, vocabulary.txt in older ones).
@@ -87,3 +90,41 @@ def resolve_align_model(models_dir: Path, name: str | None) -> AlignModel | None
         f"alignment model folder {folder} is incomplete: it needs a transformers wav2vec2 "
         f"CTC model ({', '.join(_HF_FILES)} and {' or '.join(_HF_WEIGHTS)}) or torchaudio's "
         f"{_TORCHAUDIO_CHECKPOINT}; see services/transcribe/README.md")
+
+
+def load_aligner(align_model: AlignModel, device: str) -> tuple[Any, dict[str, Any]]:
+    """WhisperX's wav2vec2 aligner, from the provisioned folder only (import this module
+    after ``engine``, which switches the hub off before WhisperX loads)."""
+    import whisperx
+
+    _ensure_sentence_splitter()
+    if align_model.kind == "torchaudio":
+        model, metadata = whisperx.load_align_model(
+            "en", device, model_name="WAV2VEC2_ASR_BASE_960H",
+            model_dir=str(align_model.path))
+    else:
+        model, metadata = whisperx.load_align_model(
+            "en", device, model_name=str(align_model.path), model_cache_only=True)
+    return model, metadata
+
+
+def _ensure_sentence_splitter() -> None:
+    """``whisperx.align`` splits segments into sentences with NLTK's Punkt, and downloads its
+    parameters when they are missing. Offline, give it an untrained English Punkt (it splits
+    at sentence punctuation, all that is needed here, since only words are kept)."""
+    import nltk
+
+    try:
+        nltk.data.find("tokenizers/punkt_tab/english/")
+        return
+    except LookupError:
+        pass
+    root = Path(tempfile.gettempdir()) / "greenroom-nltk"
+    folder = root / "tokenizers" / "punkt_tab" / "english"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("collocations.tab", "sent_starters.txt", "abbrev_types.txt",
+                 "ortho_context.tab"):
+        (folder / name).touch()
+    if str(root) not in nltk.data.path:
+        nltk.data.path.append(str(root))
+    nltk.data.find("tokenizers/punkt_tab/english/")

@@ -19,6 +19,7 @@ from faststream.asgi import AsgiFastStream
 from greenroom_common.config import Settings
 from greenroom_common.contracts import AnswerIngested, AnswerTranscribed, Stage, Topic
 from greenroom_common.documents import QuestionBank, TranscriptDoc
+from greenroom_common.domain import PUBLIC_TENANT
 from greenroom_common.errors import Rejected
 from greenroom_common.keys import BANK_KEY, AnswerKeys
 from greenroom_common.metrics import INFERENCE_SECONDS
@@ -38,7 +39,8 @@ BANK_TTL_S = 30.0
 
 
 class Engine(Protocol):
-    def transcribe(self, path: Path, *, prompt: str | None = None) -> TranscriptDoc: ...
+    def transcribe(self, path: Path, *, prompt: str | None = None,
+                   speakers: bool = True) -> TranscriptDoc: ...
 
 
 class Transcriber:
@@ -92,7 +94,10 @@ class Transcriber:
             keys = AnswerKeys.of(event)
             await self.worker.store.download(keys.audio, audio)
             try:
-                doc = await self.worker.blocking(engine.transcribe, audio, prompt=prompt)
+                # A second voice is looked for in hiring-team sessions only: practice
+                # sessions never show observations, so they skip the fine analysis.
+                doc = await self.worker.blocking(engine.transcribe, audio, prompt=prompt,
+                                                 speakers=event.tenant != PUBLIC_TENANT)
             except AudioUnreadable as exc:
                 raise Rejected("unreadable_audio", f"The audio could not be decoded ({exc}). "
                                "Record the answer again.") from exc
