@@ -1,6 +1,7 @@
 """``make bench-load``: throughput of the running platform, as ratios measured in one run.
 
-1. One 2-minute video answer alone: its latency (upload accepted → verdict).
+1. One 2-minute video answer alone, after a warm-up answer that is not counted: its latency
+   (upload accepted → verdict).
 2. ``--concurrent`` candidates at once, a mix of 30–180 s video answers, an audio answer, a
    typed and a coding answer: how long the batch takes to drain, answers per hour, p50/p95
    latency per answer length, and the ratios against the answer alone.
@@ -172,6 +173,10 @@ def main() -> int:
 def measure(platform: LocalPlatform, videos: dict[int, Path], concurrent: int
             ) -> dict[str, Any]:
     with httpx.Client(base_url=platform.url(), timeout=300) as http, Sampler(platform) as s:
+        # Warm up first (not counted): a service's first answer pays one-off costs (lazy
+        # model initialisation, first inference allocations) that a running platform has
+        # long paid.
+        drain(http, submit_all(http, [("lf-02", "video", videos[30]), ("lf-01", "text", None)]))
         before = s.cpu()
         alone = drain(http, submit_all(http, [("lf-02", "video", videos[120])]))
         alone_s = next(iter(alone.values()))

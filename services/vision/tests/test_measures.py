@@ -18,11 +18,10 @@ from greenroom_vision.measures import (
     CENTRE_RESTLESS,
     FaceReading,
     FrameReading,
-    angles,
     measure,
     read_light,
-    rotation_between,
 )
+from greenroom_vision.pose import angles, rotation_between
 
 Array = np.ndarray[Any, Any]
 

@@ -31,6 +31,8 @@ import cv2
 import numpy as np
 from greenroom_common.documents import FrameObservation, Moment, VisionSummary
 
+from greenroom_vision.pose import Pose, angles, eye_offsets, gaze, rotation_between, shape_of, wrap
+
 Array = np.ndarray[Any, Any]
 
 EXPRESSIONS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
@@ -38,7 +40,6 @@ EXPRESSIONS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"
 CALIBRATION_S = 10.0  # the first seconds with a face set the candidate's own "camera" direction
 MIN_CALIBRATION_FRAMES = 3
 FACING_MAX_DEG = 15.0  # horizontal and vertical tolerance around the calibrated direction
-EYE_RADIUS_OVER_WIDTH = 0.45  # eyeball radius / eye-corner distance: iris shift -> eye angle
 SMILE_MIN = 0.5  # probability of "happy" that counts as a smile
 TOO_FAR = 0.15  # face height / frame height below which the candidate is too far
 TOO_CLOSE = 0.65  # ... above which the face fills the frame
@@ -60,12 +61,7 @@ LOW_CONTRAST = 0.12  # spread (90th - 10th percentile) of the face (or frame) lu
 ISSUE_SHARE = 0.5  # an answer-level flag needs at least this share of frames
 MOMENT_MIN_FRAMES = 2
 
-# Face-mesh points that speech and expression barely move (forehead, brows, eye corners,
-# nose, cheekbones, temples): the head's rigid shape for pose.
-RIGID_POINTS = (10, 151, 9, 8, 168, 6, 197, 195, 5, 4, 1, 33, 133, 362, 263, 70, 63, 105,
-                66, 107, 336, 296, 334, 293, 300, 127, 356, 234, 454, 116, 345, 50, 280, 98, 327)
 FOREHEAD, CHIN = 10, 152
-LEFT_OUTER, RIGHT_OUTER = 33, 263
 
 Lighting = Literal["ok", "dark", "backlit", "low_contrast"]
 
@@ -145,91 +141,29 @@ def read_light(image: Array, box: tuple[float, float, float, float] | None) -> L
     return LightReading(round(brightness, 4), round(contrast, 4), round(background, 4), label)
 
 
-# --- head pose and gaze ----------------------------------------------------------------------
+# --- head pose and gaze (geometry in ``pose``) -----------------------------------------
 
 
-def _shape(mesh: Array) -> Array:
-    pts = mesh[list(RIGID_POINTS)].astype(np.float64)
-    pts = pts - pts.mean(axis=0)
-    shape: Array = pts / max(float(np.sqrt((pts ** 2).sum(axis=1).mean())), 1e-9)
-    return shape
-
-
-def rotation_between(reference: Array, current: Array) -> Array:
-    """The rotation R (3x3) with ``current ≈ R @ reference`` for two centred point sets
-    (Kabsch)."""
-    h = reference.T @ current
-    u, _, vt = np.linalg.svd(h)
-    d = 1.0 if np.linalg.det(vt.T @ u.T) >= 0 else -1.0
-    rot: Array = vt.T @ np.diag([1.0, 1.0, d]) @ u.T
-    return rot
-
-
-def angles(rot: Array) -> tuple[float, float, float]:
-    """(yaw, pitch, roll) in degrees of a head rotation in image axes (x right, y down,
-    z away from the camera): yaw > 0 turns the nose to the image's right, pitch > 0 lifts
-    it, roll > 0 tilts the head clockwise on screen."""
-    forward = rot @ np.array([0.0, 0.0, -1.0])  # the face's normal, towards the camera
-    across = rot @ np.array([1.0, 0.0, 0.0])
-    yaw = math.degrees(math.atan2(forward[0], -forward[2]))
-    pitch = math.degrees(math.atan2(-forward[1], math.hypot(forward[0], forward[2])))
-    roll = math.degrees(math.atan2(across[1], across[0]))
-    return yaw, pitch, roll
-
-
-def eye_offsets(mesh: Array, eyes: tuple[Array, Array]) -> tuple[float, float]:
-    """Where the irises sit in the eyes: (across, down), each as a fraction of the eye's
-    width, 0 = centred, measured along the head's own eye line (so roll does not count)."""
-    axis = mesh[RIGHT_OUTER, :2] - mesh[LEFT_OUTER, :2]
-    u = axis / max(float(np.linalg.norm(axis)), 1e-9)
-    n = np.array([-u[1], u[0]])
-    across, down = [], []
-    for eye in eyes:
-        a, b, iris = eye[0, :2], eye[1, :2], eye[2, :2]
-        width = abs(float((b - a) @ u))
-        if width < 1e-6:
-            continue
-        offset = iris - (a + b) / 2
-        across.append(float(offset @ u) / width)
-        down.append(float(offset @ n) / width)
-    if not across:
-        return 0.0, 0.0
-    return float(np.mean(across)), float(np.mean(down))
-
-
-def _eye_angle(offset: float) -> float:
-    return math.degrees(math.asin(max(-1.0, min(1.0, offset / EYE_RADIUS_OVER_WIDTH))))
-
-
-@dataclass
-class _Pose:
-    yaw: float
-    pitch: float
-    roll: float
-    across: float | None
-    down: float | None
-
-
-def _poses(readings: Sequence[FrameReading]) -> dict[int, _Pose]:
+def _poses(readings: Sequence[FrameReading]) -> dict[int, Pose]:
     """Head angles of every frame with a face mesh, relative to the first mesh, and the iris
     offsets; calibration subtracts the baseline later."""
     reference: Array | None = None
-    poses: dict[int, _Pose] = {}
+    poses: dict[int, Pose] = {}
     for i, r in enumerate(readings):
         if r.main is None or r.main.mesh is None:
             continue
-        shape = _shape(r.main.mesh)
+        shape = shape_of(r.main.mesh)
         if reference is None:
             reference = shape
         yaw, pitch, roll = angles(rotation_between(reference, shape))
         across = down = None
         if r.main.eyes is not None:
             across, down = eye_offsets(r.main.mesh, r.main.eyes)
-        poses[i] = _Pose(yaw, pitch, roll, across, down)
+        poses[i] = Pose(yaw, pitch, roll, across, down)
     return poses
 
 
-def _calibrate(readings: Sequence[FrameReading], poses: dict[int, _Pose]) -> dict[int, _Pose]:
+def _calibrate(readings: Sequence[FrameReading], poses: dict[int, Pose]) -> dict[int, Pose]:
     """Angles relative to the median of the first ``CALIBRATION_S`` seconds with a face."""
     if not poses:
         return {}
@@ -243,7 +177,7 @@ def _calibrate(readings: Sequence[FrameReading], poses: dict[int, _Pose]) -> dic
         kept = [v for v in values if v is not None]
         return float(np.median(kept)) if kept else 0.0
 
-    base = _Pose(
+    base = Pose(
         median([poses[i].yaw for i in window]),
         median([poses[i].pitch for i in window]),
         median([poses[i].roll for i in window]),
@@ -251,27 +185,15 @@ def _calibrate(readings: Sequence[FrameReading], poses: dict[int, _Pose]) -> dic
         median([poses[i].down for i in window]),
     )
     return {
-        i: _Pose(
+        i: Pose(
             p.yaw - base.yaw,
             p.pitch - base.pitch,
-            _wrap(p.roll - base.roll),
+            wrap(p.roll - base.roll),
             None if p.across is None else p.across - (base.across or 0.0),
             None if p.down is None else p.down - (base.down or 0.0),
         )
         for i, p in poses.items()
     }
-
-
-def _wrap(deg: float) -> float:
-    return (deg + 180.0) % 360.0 - 180.0
-
-
-def gaze(pose: _Pose) -> tuple[float, float]:
-    """Where the candidate looks relative to the calibrated direction, in degrees (right,
-    up): the head's turn plus the eyes' turn within the head."""
-    horizontal = pose.yaw + (_eye_angle(pose.across) if pose.across is not None else 0.0)
-    vertical = pose.pitch - (_eye_angle(pose.down) if pose.down is not None else 0.0)
-    return horizontal, vertical
 
 
 # --- the answer ------------------------------------------------------------------------------
@@ -303,7 +225,7 @@ def _restlessness(rates: tuple[float, float, float]) -> float:
 
 
 def _motions(readings: Sequence[FrameReading],
-             poses: dict[int, _Pose]) -> dict[int, tuple[float, float, float]]:
+             poses: dict[int, Pose]) -> dict[int, tuple[float, float, float]]:
     """(centre in face heights/s, roll in °/s, yaw in °/s) since the previous face frame,
     for face frames at most ``MAX_GAP_S`` after it."""
     motion: dict[int, tuple[float, float, float]] = {}
@@ -320,7 +242,7 @@ def _motions(readings: Sequence[FrameReading],
             centre = math.dist(c0, c1) / scale / dt if c0 and c1 else 0.0
             roll = yaw = 0.0
             if i in poses and previous in poses:
-                roll = abs(_wrap(poses[i].roll - poses[previous].roll)) / dt
+                roll = abs(wrap(poses[i].roll - poses[previous].roll)) / dt
                 yaw = abs(poses[i].yaw - poses[previous].yaw) / dt
             # One detection glitch must not dominate an answer: clip each rate.
             motion[i] = (min(centre, 5.0), min(roll, 180.0), min(yaw, 180.0))
@@ -328,7 +250,7 @@ def _motions(readings: Sequence[FrameReading],
     return motion
 
 
-def _observation(r: FrameReading, pose: _Pose | None,
+def _observation(r: FrameReading, pose: Pose | None,
                  motion: tuple[float, float, float] | None) -> FrameObservation:
     obs = FrameObservation(
         t=round(r.t, 3),
@@ -460,7 +382,7 @@ def measure(readings: Sequence[FrameReading]) -> Measured:
 
 
 def _notes(readings: Sequence[FrameReading], summary: VisionSummary,
-           poses: dict[int, _Pose]) -> list[str]:
+           poses: dict[int, Pose]) -> list[str]:
     """What a person should know about how far the measurements can be trusted."""
     n = len(readings)
     if n == 0:
