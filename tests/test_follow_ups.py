@@ -5,7 +5,6 @@ the session report counts it. A hiring team can switch follow-ups off per sessio
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -52,28 +51,18 @@ def hiring(platform: LocalPlatform) -> Iterator[GrpcClient]:
         yield c
 
 
-def finished(grpc: GrpcClient, name: str, timeout_s: float = 120) -> pb.Answer:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        found = grpc.answer(name)
-        if found.status in (pb.ANSWER_STATUS_GRADED, pb.ANSWER_STATUS_FAILED):
-            return found
-        time.sleep(0.5)
-    raise AssertionError(f"{name} not graded after {timeout_s}s")
-
-
 def test_hiring_teams_switch_follow_ups_per_session_over_grpc(hiring: GrpcClient) -> None:
     quiet = hiring.create_session(question_ids=["lf-01"], follow_ups=False)
     answer = hiring.answer_text(quiet.name, "lf-01", FIRST)
-    graded = finished(hiring, answer.name)
+    graded = hiring.finished(answer.name, timeout_s=120)
     assert graded.result.verdict == pb.VERDICT_FAIL and not graded.result.HasField("follow_up")
 
     asking = hiring.create_session(question_ids=["lf-01"])
     answer = hiring.answer_text(asking.name, "lf-01", FIRST)
-    graded = finished(hiring, answer.name)
+    graded = hiring.finished(answer.name, timeout_s=120)
     assert graded.result.follow_up.target == "wraps"
     assert graded.result.follow_up.time_limit_s == 90
     second = hiring.answer_text(asking.name, "", FOLLOW_UP, follow_up_of=answer.name)
-    lifted = finished(hiring, second.name)
+    lifted = hiring.finished(second.name, timeout_s=120)
     assert lifted.result.verdict == pb.VERDICT_PASS and lifted.result.lifted
     assert lifted.result.follows == answer.name

@@ -178,7 +178,7 @@ def test_a_hiring_teams_editor_events_come_back_as_observations(acme: Client) ->
     found = [(o.kind, o.start_offset.ToTimedelta().total_seconds()) for o in answer.observations]
     assert found == [("tab_switch", 30.0), ("paste", 80.0)]
     assert "412 characters (14 lines) pasted" in answer.observations[1].figure
-    graded = wait_graded(acme, answer.name)
+    graded = acme.finished(answer.name, timeout_s=180)
     assert graded.result.verdict == pb.VERDICT_PASS  # the same code without events passes too
     assert [o.kind for o in graded.observations] == ["tab_switch", "paste"]
     bad = pb.EditorEvent(kind=pb.EditorEvent.KIND_UNSPECIFIED, at=_seconds(1))
@@ -192,16 +192,6 @@ def _seconds(value: float) -> Duration:
     duration = Duration()
     duration.FromTimedelta(timedelta(seconds=value))
     return duration
-
-
-def wait_graded(client: Client, name: str, timeout_s: float = 180) -> pb.Answer:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        answer = client.answer(name)
-        if answer.status in (pb.ANSWER_STATUS_GRADED, pb.ANSWER_STATUS_FAILED):
-            return answer
-        time.sleep(0.5)
-    raise AssertionError(f"{name} not graded in {timeout_s} s")
 
 
 def _rss_kb(pid: int) -> int:

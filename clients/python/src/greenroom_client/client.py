@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
@@ -97,6 +98,18 @@ class Client:
         found: pb.Answer = self.stub.GetAnswer(pb.GetAnswerRequest(name=name),
                                                metadata=self.metadata, timeout=self.timeout_s)
         return found
+
+    def finished(self, name: str, timeout_s: float = 300, poll_s: float = 0.5) -> pb.Answer:
+        """The answer once it is graded or failed (polling; ``watch`` streams instead).
+        ``TimeoutError`` when it is not done within ``timeout_s``."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            found = self.answer(name)
+            if found.status in (pb.ANSWER_STATUS_GRADED, pb.ANSWER_STATUS_FAILED):
+                return found
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"{name} is not graded after {timeout_s:g} s")
+            time.sleep(poll_s)
 
     def session(self, name: str) -> pb.Session:
         found: pb.Session = self.stub.GetSession(pb.GetSessionRequest(name=name),
