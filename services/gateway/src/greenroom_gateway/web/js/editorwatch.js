@@ -43,6 +43,7 @@ export class EditorWatch {
 
   /** @param {string} selected text just copied or cut on this page */
   remember(selected) {
+    if (!this.active) return; // practice sessions: nothing is kept, not even in memory
     const text = normal(selected);
     if (!text) return;
     this.copied.push(text);
