@@ -1,6 +1,6 @@
 """deploy/k8s renders (`kubectl kustomize`, the kustomize built into kubectl, Debian's 1.20
-included) and agrees with the services' own settings: ports, environment, probes, scaling.
-Needs no cluster."""
+included) and agrees with the services' own settings: ports, environment, probes, scaling;
+the CPU overlay (deploy/k8s-cpu) patches it for nodes without GPUs. Needs no cluster."""
 
 from __future__ import annotations
 
@@ -32,14 +32,18 @@ def default_port(service: str) -> int:
     return int(found.group(1))
 
 
-@pytest.fixture(scope="module")
-def rendered() -> list[dict[str, Any]]:
+def render(folder: Path) -> list[dict[str, Any]]:
     kubectl = shutil.which("kubectl")
     assert kubectl, "kubectl missing: run `make setup` (Debian's kubernetes-client)"
-    result = subprocess.run([kubectl, "kustomize", str(REPO / "deploy" / "k8s")],
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run([kubectl, "kustomize", str(folder)], capture_output=True,
+                            text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     return [d for d in yaml.safe_load_all(result.stdout) if d]
+
+
+@pytest.fixture(scope="module")
+def rendered() -> list[dict[str, Any]]:
+    return render(REPO / "deploy" / "k8s")
 
 
 def by_kind(docs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
@@ -300,3 +304,22 @@ def test_the_minio_users_job_runs_the_shared_provisioning_files(
     assert data["provision.py"] == (minio / "provision.py").read_text()
     for service in SERVICES:
         assert data[f"{service}.json"] == (minio / "policies" / f"{service}.json").read_text()
+
+
+def test_the_cpu_overlay_runs_the_model_workers_without_gpus_at_the_capacity_models_scale(
+        rendered: list[dict[str, Any]]) -> None:
+    cpu = render(REPO / "deploy" / "k8s-cpu")
+    assert sorted((d["kind"], d["metadata"]["name"]) for d in cpu) == sorted(
+        (d["kind"], d["metadata"]["name"]) for d in rendered)  # the same objects, patched
+    assert "nvidia.com/gpu" not in yaml.safe_dump_all(cpu)
+    partitions = int(config_map(cpu)["GREENROOM_TOPIC_PARTITIONS"])
+    ceilings = {}
+    for name in GPU_WORKERS:
+        pod = by_kind(cpu, "Deployment")[name]["spec"]["template"]["spec"]
+        [container] = pod["containers"]
+        assert not pod.get("tolerations")
+        assert container["resources"]["requests"]["cpu"] == "2"  # the models' two threads
+        assert not container["image"].endswith("-cuda"), container["image"]
+        ceilings[name] = by_kind(cpu, "ScaledObject")[name]["spec"]["maxReplicaCount"]
+    assert ceilings == {"transcribe": 29, "vision": 12}
+    assert max(ceilings.values()) <= partitions
