@@ -127,7 +127,17 @@ for image in $IMAGES; do
     prometheus)
       build greenroom-local/prometheus:debian "$REPO_ROOT/deploy/images/prometheus" \
         "$REPO_ROOT/deploy/images/prometheus/Dockerfile" --build-arg "BASE_IMAGE=$debian" ;;
-    gateway|ingest|transcribe|vision|grader)
+    gateway|ingest|grader)  # one recipe, the service named by build arguments
+      python_base
+      case "$image" in
+        gateway) service_args=(--build-arg PORT=8000 --build-arg EXTRA_PORTS=50051
+                               --build-arg EXTRA_PACKAGES=./clients/python) ;;
+        ingest) service_args=(--build-arg PORT=8101 --build-arg APT_PACKAGES=ffmpeg) ;;
+        grader) service_args=(--build-arg PORT=8104) ;;
+      esac
+      build "greenroom/$image:$GREENROOM_TAG" "$REPO_ROOT" "$REPO_ROOT/deploy/images/service/Dockerfile" \
+        --build-arg "PYTHON_IMAGE=$python" --build-arg "SERVICE=$image" "${service_args[@]}" ;;
+    transcribe|vision)
       python_base
       build "greenroom/$image:$GREENROOM_TAG" "$REPO_ROOT" "$REPO_ROOT/services/$image/Dockerfile" \
         --build-arg "PYTHON_IMAGE=$python" ${WITH_CUDA:+--build-arg "WITH_CUDA=$WITH_CUDA"} ;;
