@@ -29,12 +29,27 @@ CACHE = Path(os.environ.get("GREENROOM_CACHE", Path.home() / ".cache" / "greenro
 UV = CACHE / "tools" / "bin" / "uv"
 
 
+def workspace_members() -> set[str]:
+    """The names of the repository's own packages (the root pyproject's uv workspace)."""
+    root = tomllib.loads((REPO / "pyproject.toml").read_text())
+    names = set()
+    for pattern in root["tool"]["uv"]["workspace"]["members"]:
+        for folder in sorted(REPO.glob(pattern)):
+            if (folder / "pyproject.toml").exists():
+                names.add(tomllib.loads((folder / "pyproject.toml").read_text())["project"]["name"])
+    return names
+
+
 def project_deps(path: Path, extras: tuple[str, ...] = ("test",)) -> list[str]:
+    """The third-party requirements of a package: its own (workspace) packages are left out,
+    they come from the work tree (``PYTHONPATH``), never from an index."""
     project = tomllib.loads((path / "pyproject.toml").read_text())["project"]
     deps = list(project.get("dependencies", []))
     for extra in extras:
         deps += project.get("optional-dependencies", {}).get(extra, [])
-    return deps
+    own = workspace_members()
+    return [d for d in deps if d.split("[")[0].split("=")[0].split(">")[0].split("<")[0]
+            .strip().lower() not in own]
 
 
 def environments() -> dict[str, list[str]]:

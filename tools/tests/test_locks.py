@@ -35,3 +35,18 @@ def test_a_changed_pin_is_caught() -> None:
     pinned = next(r for r in requirements if "==" in r)
     bumped = pinned.split("==")[0] + "==0.0.0"
     assert ENVS.stale(name, [bumped])
+
+
+def test_internal_dependencies_are_declared_and_never_fetched_from_an_index() -> None:
+    """Each service names the workspace packages it imports (greenroom-common; the gateway
+    also greenroom-client), and no environment's requirements ask an index for them."""
+    import tomllib
+
+    members = ENVS.workspace_members()
+    assert {"greenroom-common", "greenroom-client", "greenroom-gateway"} <= members
+    for service in ("gateway", "ingest", "transcribe", "vision", "grader"):
+        pyproject = tomllib.loads((REPO / "services" / service / "pyproject.toml").read_text())
+        assert "greenroom-common" in pyproject["project"]["dependencies"], service
+        assert pyproject["tool"]["uv"]["sources"]["greenroom-common"] == {"workspace": True}
+    for name, requirements in ENVS.environments().items():
+        assert not [r for r in requirements if r.split("=")[0].strip() in members], name
