@@ -141,14 +141,15 @@ def test_uploads_in_flight_are_capped_per_client_and_by_the_spool_budget(
     other_sid, other_auth = new_session(http, 6)
     held = _hold_upload(edge, sid, auth, 3 * 1024 * 1024)
     try:
-        # Until the gateway has the first upload in hand; paced, because every probe is an
-        # answer attempt and the session may make only 6 a minute.
+        # Until the gateway has the first upload in hand (up to 10 s on a loaded machine);
+        # paced, because every probe is an answer attempt and the session may make only 6 a
+        # minute.
         for _ in range(5):
             probe = http.post(f"/api/sessions/{other_sid}/answers", headers=other_auth,
                               data={"text": "no question id"})
             if probe.status_code == 429:
                 break
-            time.sleep(0.5)
+            time.sleep(2.0)
         error = refused(probe)
         assert "uploads at once" in error["message"]
         # Another client, but the 6 MiB spool budget has 3 MiB held: 3.5 MiB waits.
