@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -48,8 +49,7 @@ def project_deps(path: Path, extras: tuple[str, ...] = ("test",)) -> list[str]:
     for extra in extras:
         deps += project.get("optional-dependencies", {}).get(extra, [])
     own = workspace_members()
-    return [d for d in deps if d.split("[")[0].split("=")[0].split(">")[0].split("<")[0]
-            .strip().lower() not in own]
+    return [d for d in deps if re.split(r"[\s\[=<>!~;]", d, maxsplit=1)[0].lower() not in own]
 
 
 def environments() -> dict[str, list[str]]:

@@ -72,15 +72,17 @@ export class EditorWatch {
   /**
    * Listen to an editor's element (the capture phase runs before the editor's own handlers).
    * @param {HTMLElement} element
-   * @param {() => string} selection the text selected in the editor (what a copy takes)
+   * @param {(() => string) | null} [selection] the editor's own selection, where a copy
+   *   takes it rather than the DOM's (CodeMirror); plain fields are covered page-wide
    */
-  attach(element, selection) {
+  attach(element, selection = null) {
     if (this.attached.has(element)) return;
     this.attached.add(element);
-    // CodeMirror copies its own selection (the DOM's may be partial): ask the editor.
-    const remember = () => this.remember(selection());
-    element.addEventListener("copy", remember, true);
-    element.addEventListener("cut", remember, true);
+    if (selection) {
+      const remember = () => this.remember(selection());
+      element.addEventListener("copy", remember, true);
+      element.addEventListener("cut", remember, true);
+    }
     element.addEventListener("paste", (event) => {
       if (!this.active || !event.clipboardData) return;
       const raw = event.clipboardData.getData("text/plain");

@@ -286,7 +286,7 @@ function setupEditor(/** @type {import("./store.js").Question} */ q, /** @type {
   const textarea = /** @type {HTMLTextAreaElement} */ ($("#code-input"));
   if (state.session && state.session.observations) {
     editorWatch.start();
-    editorWatch.attach(textarea, () => textarea.value.slice(textarea.selectionStart, textarea.selectionEnd));
+    editorWatch.attach(textarea);
   }
   if (state.editor) {
     state.editor.setValue(value);
