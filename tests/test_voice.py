@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from greenroom_local.platform import LocalPlatform
 from greenroom_gateway.speech import DEFAULT_VOICE_ID, cache_key
+from greenroom_local.platform import LocalPlatform
 from minio import Minio
 
 from tests.support.infra import route

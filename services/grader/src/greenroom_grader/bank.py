@@ -143,12 +143,13 @@ class Bank(_Strict):
 
 def _with_wordings(question: dict[str, Any], folder: Traversable) -> dict[str, Any]:
     """Adds a question's ``bank/meaning/<id>.toml`` (other wordings, contrary statements and
-    the follow-up question of each key point, kept apart so that the rubric files stay
-    readable)."""
+    the follow-up question of each key point, and further misconceptions with their
+    detectors, kept apart so that the rubric files stay readable)."""
     extra = folder.joinpath("meaning", f"{question['id']}.toml")
     if not extra.is_file():
         return question
-    points = {p["id"]: p for p in tomllib.loads(extra.read_text())["points"]}
+    data = tomllib.loads(extra.read_text())
+    points = {p["id"]: p for p in data["points"]}
     known = {k["id"] for k in question.get("key_points", [])}
     if unknown := set(points) - known:
         raise ValueError(f"{question['id']}: meaning/ names unknown key points {sorted(unknown)}")
@@ -156,7 +157,10 @@ def _with_wordings(question: dict[str, Any], folder: Traversable) -> dict[str, A
                    "contrary": points.get(k["id"], {}).get("contrary", []),
                    "follow_up": points.get(k["id"], {}).get("follow_up")}
                   for k in question.get("key_points", [])]
-    return {**question, "key_points": key_points}
+    misconceptions = [*question.get("misconceptions", []), *data.get("misconceptions", [])]
+    if len({m["id"] for m in misconceptions}) != len(misconceptions):
+        raise ValueError(f"{question['id']}: misconception ids repeat")
+    return {**question, "key_points": key_points, "misconceptions": misconceptions}
 
 
 @lru_cache(maxsize=1)

@@ -86,7 +86,8 @@ class Tuning:
     contrast: float = 0.05  # a covering statement is at least this much closer to the point
     #                        (or its other wordings) than to any of its contrary statements
     contrary: float = 0.80  # cosine of a statement to a contrary version of a key point ...
-    contrary_gap: float = 0.10  # ... and how much closer to it than to the point's wordings
+    contrary_gap: float = 0.03  # ... and how much closer to it than to the point's wordings
+    #                              (with a word of what sets the contrary apart, below)
     concept_votes: int = 1  # wordings of a point that must share a word for it to be a concept
     specific: float = 0.0  # a covering statement is this much closer to the point than to
     #                         the question itself ("Decorators are a powerful feature": no)
@@ -282,18 +283,45 @@ def closeness(reading: Reading, point: KeyPoint) -> Closeness:
     return Closeness(right, wrong, wrong_at)
 
 
+_DISTINCT: dict[tuple[str, str], frozenset[str]] = {}
+
+
+def _content(text: str) -> set[str]:
+    return {w for w in words_of(text) if w not in STOPWORDS and len(w) > 2}
+
+
+def distinct_words(point: KeyPoint, contrary: str) -> frozenset[str]:
+    """The words a contrary statement has that none of the point's right wordings has: what
+    makes it wrong ("only when the block finishes *normally*", "turns into a list
+    *automatically*")."""
+    key = (point.point, contrary)
+    if key not in _DISTINCT:
+        right = set().union(*(_content(t) for t in (point.point, *point.says)))
+        _DISTINCT[key] = frozenset(_content(contrary) - right)
+    return _DISTINCT[key]
+
+
+def _says_what_is_wrong(point: KeyPoint, unit: Unit, contrary: int) -> bool:
+    return bool(point.contrary) and bool(
+        distinct_words(point, point.contrary[contrary]) & _content(unit.text))
+
+
 def contrary_statements(answer: Answer, question: Question, reading: Reading,
                         near: dict[str, Closeness], tuning: Tuning) -> list[Found]:
-    """Statements that say a key point the wrong way (closer to one of its contrary
-    statements than to any right wording), reported as misconceptions with the point as
-    the correction."""
+    """Statements that say a key point the wrong way: closer to one of its contrary
+    statements than to any right wording, *and* sharing a word with what sets that
+    statement apart from the right wordings (cosine alone cannot tell a mechanism from its
+    reverse: "closed even if an exception is raised" sits closer to "closes only when the
+    block finishes normally" than to the point). Reported as misconceptions with the point
+    as the correction."""
     found = []
     for point in question.key_points:
         close = near[point.id]
         best, best_at = 0.0, -1
         for i, unit in enumerate(reading.units):
             if (unit.first != unit.last or not unit.statement or unit.negated
-                    or close.wrong[i] - close.right[i] < tuning.contrary_gap):
+                    or close.wrong[i] - close.right[i] < tuning.contrary_gap
+                    or not _says_what_is_wrong(point, unit, int(close.wrong_at[i]))):
                 continue
             if close.wrong[i] > best:
                 best, best_at = float(close.wrong[i]), i
