@@ -83,6 +83,29 @@ def test_the_same_answer_in_natural_words_passes() -> None:
     assert doc.verdict == "pass", doc.rule
 
 
+WITH_BLOCK = (
+    "I use pathlib: a path is an object, base / 'data' / 'input.csv' joins properly and it "
+    "knows its name, suffix and parent, with glob, read_text and write_text; os.path is "
+    "the older set of functions on strings. {with_sentence} Without it, if something "
+    "blows up between open and close, the close call is never reached and buffered writes "
+    "may never be flushed. I always pass encoding='utf-8', because otherwise the locale "
+    "decides, and on Windows that is often not UTF-8.")
+
+
+def test_a_mechanism_is_not_taken_for_its_reverse() -> None:
+    """MiniLM puts "closed even if there is an exception" closer to the contrary statement
+    "closes only when the block finishes normally" than to the key point: a contrary
+    statement counts only with a word of what makes it wrong ("only ... normally")."""
+    right = grade("a1", question("lf-19"), WITH_BLOCK.format(with_sentence=(
+        "With open as f, the file gets closed when you leave the block, and it is closed "
+        "even if there is an exception halfway through.")))
+    assert right.verdict == "pass" and not right.misconceptions, right.misconceptions
+    wrong = grade("a2", question("lf-19"), WITH_BLOCK.format(with_sentence=(
+        "With open as f, the file is closed only when the block finishes normally; if an "
+        "exception is raised, the file stays open until the program exits.")))
+    assert wrong.verdict == "fail" and wrong.misconceptions, wrong.rule
+
+
 def test_verdicts_carry_their_margin() -> None:
     doc = grade("a1", question("lf-01"), "A decorator wraps a function.")
     assert doc.verdict == "fail" and doc.margin is not None and doc.margin < 0
