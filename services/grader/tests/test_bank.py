@@ -4,10 +4,11 @@ and coding problems whose reference solutions pass their own hidden tests in the
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from greenroom_common.contracts import AnswerMode
-from greenroom_grader.bank import ROUNDS, load_bank, question
+from greenroom_grader.bank import ROUNDS, _with_wordings, load_bank, question
 from greenroom_grader.rubric import misconceptions
 from greenroom_grader.sandbox import run_code
 from greenroom_grader.text import co_occur, from_text
@@ -69,6 +70,33 @@ def test_misconception_detectors_catch_the_claim_and_spare_the_correction(q) -> 
         assert not misconceptions(from_text(item.correction), alone), item.id
         if q.structure == "technical":  # stories' red flags are described, not quoted
             assert misconceptions(from_text(item.claim), alone), item.id
+
+
+@pytest.mark.parametrize("q", SPOKEN, ids=lambda q: q.id)
+def test_no_misconception_detector_fires_on_a_correct_statement(q) -> None:
+    """A detector costs a verdict: it must not fire on any right wording of the question's
+    own key points (the point and its other wordings in ``bank/meaning``)."""
+    for point in q.key_points:
+        for wording in (point.point, *point.says):
+            found = [f.misconception.id for f in misconceptions(from_text(wording), q)]
+            assert not found, (point.id, wording, found)
+
+
+def test_misconceptions_may_be_added_beside_the_wordings(tmp_path: Path) -> None:
+    """``bank/meaning/<id>.toml`` may carry further misconceptions: they join the rubric's,
+    and an id used twice is an error."""
+    (tmp_path / "meaning").mkdir()
+    extra = tmp_path / "meaning" / "x-01.toml"
+    rubric = {"id": "x-01", "key_points": [{"id": "p"}], "misconceptions": [{"id": "a"}]}
+    extra.write_text('[[points]]\nid = "p"\nsays = ["other words"]\n\n'
+                     '[[misconceptions]]\nid = "b"\nclaim = "c"\ncorrection = "d"\n'
+                     'detect = [["e"]]\n')
+    merged = _with_wordings(rubric, tmp_path)
+    assert [m["id"] for m in merged["misconceptions"]] == ["a", "b"]
+    assert merged["key_points"][0]["says"] == ["other words"]
+    extra.write_text(extra.read_text().replace('id = "b"', 'id = "a"'))
+    with pytest.raises(ValueError, match="misconception ids repeat"):
+        _with_wordings(rubric, tmp_path)
 
 
 @pytest.mark.parametrize("q", CODING, ids=lambda q: q.id)

@@ -29,6 +29,10 @@ def test_stemming_is_consistent() -> None:
 def test_contractions_become_negations() -> None:
     assert "not" in words_of("a list isn't hashable")
     assert words_of("can't") == ["can", "not"]
+    # without the apostrophe, as a transcript or a quick typist writes them
+    assert words_of("you cant average them, it isnt safe, dont") == [
+        "you", "can", "not", "averag", "them", "it", "is", "not", "safe", "do", "not"]
+    assert words_of("I want what went well") == ["i", "want", "what", "went", "well"]
 
 
 def test_split_and_joined_words_match() -> None:

@@ -71,12 +71,19 @@ def stem(word: str) -> str:
     return word
 
 
+_BARE_NEGATION = re.compile(
+    r"\b(do|does|did|is|are|was|were|has|have|had|should|could|would|must|need|ca|wo)nt\b")
+_BARE_STEMS = {"ca": "can", "wo": "will"}
+
+
 def _clean(text: str) -> str:
     text = re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", " ", text)  # OrderedDict -> Ordered Dict
     text = text.lower().replace("’", "'").replace("‘", "'")
     for short, long in CONTRACTIONS.items():
         text = text.replace(short, long)
     text = text.replace("n't", " not")
+    # A transcript or a quick typist drops the apostrophe: "dont", "isnt", "cant".
+    text = _BARE_NEGATION.sub(lambda m: f"{_BARE_STEMS.get(m[1], m[1])} not", text)
     text = re.sub(r"'s\b", "", text)  # possessive: "the function's name"
     text = re.sub(r"__(\w+?)__", r" \1 ", text)  # __init__ and "dunder init" -> init
     text = text.replace("==", " double equals ").replace("!=", " not equals ")
