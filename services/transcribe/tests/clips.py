@@ -200,9 +200,11 @@ _SPELLINGS = {"behaviour": "behavior", "colour": "color", "optimise": "optimize"
 
 
 def normalise(text: str) -> list[str]:
-    """Lower case, no punctuation, British and American spellings joined, "." spoken as
-    "dot" and "functools.wraps" written as one word both become "functools dot wraps"."""
+    """Lower case, no punctuation, British and American spellings joined, "cannot" and
+    "can not" alike, "." spoken as "dot" and "functools.wraps" written as one word both
+    become "functools dot wraps"."""
     text = text.lower().replace("’", "'")
+    text = re.sub(r"\bcannot\b", "can not", text)  # one word or two, the same words
     text = re.sub(r"(?<=[a-z_])\.(?=[a-z_])", " dot ", text)
     words = re.findall(r"[a-z0-9_']+", text)
     return [_SPELLINGS.get(w, w) for w in words if w != "'"]
