@@ -5,6 +5,7 @@ used to reach storage (issue 14, items 1, 2, 3 and 6). The limits are tightened 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import socket
@@ -141,15 +142,19 @@ def test_uploads_in_flight_are_capped_per_client_and_by_the_spool_budget(
     other_sid, other_auth = new_session(http, 6)
     held = _hold_upload(edge, sid, auth, 3 * 1024 * 1024)
     try:
-        # Until the gateway has the first upload in hand (up to 10 s on a loaded machine);
-        # paced, because every probe is an answer attempt and the session may make only 6 a
-        # minute.
-        for _ in range(5):
+        # Until the gateway has the first upload in hand (up to 20 s on a loaded machine);
+        # paced, because every probe is an answer attempt: the session may make 6 a minute
+        # and the address 8, one of them the held upload.
+        for _ in range(7):
             probe = http.post(f"/api/sessions/{other_sid}/answers", headers=other_auth,
                               data={"text": "no question id"})
             if probe.status_code == 429:
                 break
-            time.sleep(2.0)
+            time.sleep(3.0)
+        if probe.status_code != 429:  # say what became of the held upload
+            held.settimeout(1.0)
+            with contextlib.suppress(OSError):
+                pytest.fail(f"the held upload was not in flight: {held.recv(2000)!r}")
         error = refused(probe)
         assert "uploads at once" in error["message"]
         # Another client, but the 6 MiB spool budget has 3 MiB held: 3.5 MiB waits.

@@ -140,7 +140,7 @@ def test_mock_interview_with_camera_then_typed_answer(
     heard = words(page.inner_text("#transcript"))
     assert len(heard & media.SENTENCE_WORDS) >= 4, heard
     stamps = page.locator("#transcript button.ts")
-    assert stamps.count() >= 2
+    assert stamps.count() >= 1  # one per line: how many depends on Whisper's segments
     last = stamps.last
     target = sum(int(part) * 60 ** i for i, part in enumerate(reversed(
         last.inner_text().split(":"))))
