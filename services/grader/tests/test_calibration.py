@@ -107,6 +107,16 @@ def test_a_mechanism_is_not_taken_for_its_reverse() -> None:
     assert wrong.verdict == "fail" and wrong.misconceptions, wrong.rule
 
 
+def test_a_wrong_statement_with_a_negation_in_it_is_caught() -> None:
+    """A negated sentence is never taken for a contrary statement ("it is *not* closed when
+    an exception is raised" corrects one), unless that statement is negated too: "query
+    plans *never* change" says the wrong thing, and is reported with the correction."""
+    wrong = ("Indexes are only useful on primary keys, so query plans never change when you "
+             "add one on another column.")
+    doc = grade("a1", question("ds-03"), f"To speed up the page I looked at the queries. {wrong}")
+    assert any(wrong in m for m in doc.misconceptions), doc.misconceptions
+
+
 def test_verdicts_carry_their_margin() -> None:
     doc = grade("a1", question("lf-01"), "A decorator wraps a function.")
     assert doc.verdict == "fail" and doc.margin is not None and doc.margin < 0

@@ -167,6 +167,11 @@ _NEGATION_WORDS = frozenset({"not", "no", "never", "nor", "neither", "myth", "mi
                              "doesn't", "don't", "isn't", "aren't", "won't", "can't", "cannot"})
 
 
+def negates(text: str) -> bool:
+    """A negation, a correction or a contrast word ("not", "never", "instead") in the text."""
+    return bool(set(text.lower().replace(",", " ").split()) & _NEGATION_WORDS)
+
+
 def read(answer: Answer) -> Reading:
     parsed = meaning.clauses(answer.sentences)
     singles: list[Unit] = []
@@ -181,9 +186,8 @@ def read(answer: Answer) -> Reading:
             if clause.statement:
                 statements.add(i)
             if len(singles) < MAX_CLAUSES:
-                lowered = set(clause.text.lower().replace(",", " ").split())
                 singles.append(Unit(i, i, clause.text, clause.statement,
-                                    bool(lowered & _NEGATION_WORDS)))
+                                    negates(clause.text)))
     base = meaning.vectors([u.text for u in singles])
     units = list(singles)
     rows = [base]
@@ -319,7 +323,11 @@ def contrary_statements(answer: Answer, question: Question, reading: Reading,
         close = near[point.id]
         best, best_at = 0.0, -1
         for i, unit in enumerate(reading.units):
-            if (unit.first != unit.last or not unit.statement or unit.negated
+            claim = point.contrary[int(close.wrong_at[i])] if point.contrary else ""
+            # a negated sentence says a contrary statement only if that statement is negated
+            # too ("cached data never needs invalidation")
+            if (unit.first != unit.last or not unit.statement
+                    or (unit.negated and not negates(claim))
                     or close.wrong[i] - close.right[i] < tuning.contrary_gap
                     or not _says_what_is_wrong(point, unit, int(close.wrong_at[i]))):
                 continue
