@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from greenroom_common.contracts import AnswerMode
 from greenroom_grader.bank import ROUNDS, _with_wordings, load_bank, question
-from greenroom_grader.rubric import misconceptions
+from greenroom_grader.rubric import assess, misconceptions
 from greenroom_grader.sandbox import run_code
 from greenroom_grader.text import co_occur, from_text
 
@@ -79,6 +79,16 @@ def test_no_misconception_detector_fires_on_a_correct_statement(q) -> None:
     for point in q.key_points:
         for wording in (point.point, *point.says):
             found = [f.misconception.id for f in misconceptions(from_text(wording), q)]
+            assert not found, (point.id, wording, found)
+
+
+@pytest.mark.parametrize("q", SPOKEN, ids=lambda q: q.id)
+def test_no_contrary_statement_is_heard_in_a_right_wording(q) -> None:
+    """Nor may a contrary statement (a key point said the wrong way, found by meaning): a
+    right wording of any of the question's points, said alone, states no misconception."""
+    for point in q.key_points:
+        for wording in (point.point, *point.says):
+            found = [f.misconception.claim for f in assess(from_text(wording), q).misconceptions]
             assert not found, (point.id, wording, found)
 
 

@@ -287,27 +287,29 @@ def closeness(reading: Reading, point: KeyPoint) -> Closeness:
     return Closeness(right, wrong, wrong_at)
 
 
-_DISTINCT: dict[tuple[str, str], frozenset[str]] = {}
+_DISTINCT: dict[tuple[str, str, str], frozenset[str]] = {}
 
 
 def _content(text: str) -> set[str]:
     return {w for w in words_of(text) if w not in STOPWORDS and len(w) > 2}
 
 
-def distinct_words(point: KeyPoint, contrary: str) -> frozenset[str]:
-    """The words a contrary statement has that none of the point's right wordings has: what
-    makes it wrong ("only when the block finishes *normally*", "turns into a list
-    *automatically*")."""
-    key = (point.point, contrary)
+def distinct_words(question: Question, point: KeyPoint, contrary: str) -> frozenset[str]:
+    """The words a contrary statement has that no right wording of the question has (of this
+    point or another): what makes it wrong ("only when the block finishes *normally*", "turns
+    into a list *automatically*"). A word that a right wording uses cannot be the error."""
+    key = (question.id, point.point, contrary)
     if key not in _DISTINCT:
-        right = set().union(*(_content(t) for t in (point.point, *point.says)))
+        right = set().union(*(_content(t) for p in question.key_points
+                               for t in (p.point, *p.says)))
         _DISTINCT[key] = frozenset(_content(contrary) - right)
     return _DISTINCT[key]
 
 
-def _says_what_is_wrong(point: KeyPoint, unit: Unit, contrary: int) -> bool:
+def _says_what_is_wrong(question: Question, point: KeyPoint, unit: Unit,
+                        contrary: int) -> bool:
     return bool(point.contrary) and bool(
-        distinct_words(point, point.contrary[contrary]) & _content(unit.text))
+        distinct_words(question, point, point.contrary[contrary]) & _content(unit.text))
 
 
 def contrary_statements(answer: Answer, question: Question, reading: Reading,
@@ -329,7 +331,8 @@ def contrary_statements(answer: Answer, question: Question, reading: Reading,
             if (unit.first != unit.last or not unit.statement
                     or (unit.negated and not negates(claim))
                     or close.wrong[i] - close.right[i] < tuning.contrary_gap
-                    or not _says_what_is_wrong(point, unit, int(close.wrong_at[i]))):
+                    or not _says_what_is_wrong(question, point, unit,
+                                               int(close.wrong_at[i]))):
                 continue
             if close.wrong[i] > best:
                 best, best_at = float(close.wrong[i]), i
