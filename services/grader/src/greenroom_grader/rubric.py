@@ -268,23 +268,25 @@ def exemplars(point: KeyPoint) -> Exemplars:
 
 @dataclass(frozen=True)
 class Closeness:
-    """Every unit's best cosine to a point's right and wrong statements."""
+    """Every unit's best cosine to a point's right statements, and its cosine to each of
+    the point's wrong (contrary) statements."""
 
     right: npt.NDArray[np.float32]
-    wrong: npt.NDArray[np.float32]
-    wrong_at: npt.NDArray[np.intp]
+    each_wrong: npt.NDArray[np.float32]  # units x contrary statements
+
+    @property
+    def wrong(self) -> npt.NDArray[np.float32]:
+        """Every unit's best cosine to any contrary statement."""
+        if self.each_wrong.shape[1] == 0:
+            return np.zeros(self.each_wrong.shape[0], dtype=np.float32)
+        best: npt.NDArray[np.float32] = self.each_wrong.max(axis=1)
+        return best
 
 
 def closeness(reading: Reading, point: KeyPoint) -> Closeness:
     known = exemplars(point)
     right = (reading.vectors @ known.right.T).max(axis=1)
-    if len(known.wrong):
-        wrong_all = reading.vectors @ known.wrong.T
-        wrong, wrong_at = wrong_all.max(axis=1), wrong_all.argmax(axis=1)
-    else:
-        wrong = np.zeros(len(reading.units), dtype=np.float32)
-        wrong_at = np.zeros(len(reading.units), dtype=np.intp)
-    return Closeness(right, wrong, wrong_at)
+    return Closeness(right, reading.vectors @ known.wrong.T)
 
 
 _DISTINCT: dict[tuple[str, str, str], frozenset[str]] = {}
@@ -306,12 +308,6 @@ def distinct_words(question: Question, point: KeyPoint, contrary: str) -> frozen
     return _DISTINCT[key]
 
 
-def _says_what_is_wrong(question: Question, point: KeyPoint, unit: Unit,
-                        contrary: int) -> bool:
-    return bool(point.contrary) and bool(
-        distinct_words(question, point, point.contrary[contrary]) & _content(unit.text))
-
-
 def contrary_statements(answer: Answer, question: Question, reading: Reading,
                         near: dict[str, Closeness], tuning: Tuning) -> list[Found]:
     """Statements that say a key point the wrong way: closer to one of its contrary
@@ -323,26 +319,26 @@ def contrary_statements(answer: Answer, question: Question, reading: Reading,
     found = []
     for point in question.key_points:
         close = near[point.id]
-        best, best_at = 0.0, -1
+        best, best_at, best_claim = 0.0, -1, ""
         for i, unit in enumerate(reading.units):
-            claim = point.contrary[int(close.wrong_at[i])] if point.contrary else ""
-            # a negated sentence says a contrary statement only if that statement is negated
-            # too ("cached data never needs invalidation")
-            if (unit.first != unit.last or not unit.statement
-                    or (unit.negated and not negates(claim))
-                    or close.wrong[i] - close.right[i] < tuning.contrary_gap
-                    or not _says_what_is_wrong(question, point, unit,
-                                               int(close.wrong_at[i]))):
+            if unit.first != unit.last or not unit.statement:
                 continue
-            if close.wrong[i] > best:
-                best, best_at = float(close.wrong[i]), i
+            said = _content(unit.text)
+            for k, claim in enumerate(point.contrary):
+                cosine = float(close.each_wrong[i, k])
+                # a negated sentence says a contrary statement only if that statement is
+                # negated too ("cached data never needs invalidation")
+                if (cosine <= best or cosine - close.right[i] < tuning.contrary_gap
+                        or (unit.negated and not negates(claim))
+                        or not distinct_words(question, point, claim) & said):
+                    continue
+                best, best_at, best_claim = cosine, i, claim
         if best_at < 0 or best < tuning.contrary:
             continue
         unit = reading.units[best_at]
-        claim = point.contrary[int(close.wrong_at[best_at])]
         quote, position = _sentence_quote(answer, unit.first, unit.last)
-        wrong = Misconception(id=f"{point.id}-contrary", claim=claim, correction=point.point,
-                              detect=[[claim]])
+        wrong = Misconception(id=f"{point.id}-contrary", claim=best_claim,
+                              correction=point.point, detect=[[best_claim]])
         found.append(Found(wrong, quote, position))
     return found
 
