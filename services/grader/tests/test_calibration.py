@@ -117,6 +117,23 @@ def test_a_wrong_statement_with_a_negation_in_it_is_caught() -> None:
     assert any(wrong in m for m in doc.misconceptions), doc.misconceptions
 
 
+def test_a_transcript_without_punctuation_is_read_to_its_end() -> None:
+    """A recogniser's transcript can be one 150-word "sentence"; the encoder reads 128
+    tokens of a text, so the key point said last ("rough" and "my pie" for ruff and mypy,
+    no phrase to find) was never read. Long clauses are read in pieces."""
+    text = ("so for testing i use pie test where a test is just a function with plain assert "
+            "statements and fix tures handle the set up and tear down for things like a "
+            "temporary folder and para metrize runs one test over a whole table of inputs a "
+            "good test checks one behavior through the public interface and it is fast and "
+            "isolated so the order does not matter and it fails for the right reason for the "
+            "network i patch the client at that boundary only coverage tells me what is "
+            "untested but it is not the goal and then rough checks the style and formats the "
+            "code and my pie checks the types and both run as pre commit hooks on every "
+            "commit and again in the c i pipeline on every pull request")
+    doc = grade("a1", question("lf-25"), text)
+    assert doc.verdict == "pass" and not doc.missed, doc.rule
+
+
 def test_verdicts_carry_their_margin() -> None:
     doc = grade("a1", question("lf-01"), "A decorator wraps a function.")
     assert doc.verdict == "fail" and doc.margin is not None and doc.margin < 0

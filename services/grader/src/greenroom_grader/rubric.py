@@ -72,6 +72,8 @@ MIN_WORDS = 8
 MAX_OFF_TOPIC_COVERAGE = 25.0
 
 
+LONG_CLAUSE = 40  # words: a clause longer than this is read in pieces
+PIECE_WORDS = 15
 MAX_CLAUSES = 160  # a 3-minute answer has about 40; the rest of a huge paste is not read
 TELEGRAPHIC_SHARE = 0.5  # of the answer's words, in clauses that only list terms
 
@@ -167,6 +169,19 @@ _NEGATION_WORDS = frozenset({"not", "no", "never", "nor", "neither", "myth", "mi
                              "doesn't", "don't", "isn't", "aren't", "won't", "can't", "cannot"})
 
 
+def pieces(text: str) -> list[str]:
+    """A clause as the encoder reads it: whole, or, when it runs on (a transcript without
+    punctuation is one 200-word "sentence", of which the encoder would read the first 128
+    tokens), in near-equal runs of about ``PIECE_WORDS`` words; adjacent runs are read
+    together too (:func:`read`)."""
+    words = text.split()
+    if len(words) <= LONG_CLAUSE:
+        return [text]
+    count = -(-len(words) // PIECE_WORDS)
+    size = -(-len(words) // count)
+    return [" ".join(words[k:k + size]) for k in range(0, len(words), size)]
+
+
 def negates(text: str) -> bool:
     """A negation, a correction or a contrast word ("not", "never", "instead") in the text."""
     return bool(set(text.lower().replace(",", " ").split()) & _NEGATION_WORDS)
@@ -185,9 +200,9 @@ def read(answer: Answer) -> Reading:
             telegraphic_words += clause.words if clause.telegraphic else 0
             if clause.statement:
                 statements.add(i)
-            if len(singles) < MAX_CLAUSES:
-                singles.append(Unit(i, i, clause.text, clause.statement,
-                                    negates(clause.text)))
+            for piece in pieces(clause.text):
+                if len(singles) < MAX_CLAUSES:
+                    singles.append(Unit(i, i, piece, clause.statement, negates(piece)))
     base = meaning.vectors([u.text for u in singles])
     units = list(singles)
     rows = [base]
