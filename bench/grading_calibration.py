@@ -3,6 +3,10 @@
 the half the thresholds were tuned on and on the held-out half (questions the tuning never
 saw).
 
+A third set, ``bench/data/grading_probes.json`` (171 answers written on 2026-12-02 without
+sight of the corpus or the key points' other wordings: two vague answers and one correct
+answer in plain words per question), is reported as ``probes``; no threshold was chosen on it.
+
 Run: ``make bench-grading`` (with the other grading benchmarks), or
 ``bench/grading_calibration.py --show-errors`` to list every answer graded against its label.
 """
@@ -13,13 +17,22 @@ import argparse
 import json
 import sys
 from collections import defaultdict
+from pathlib import Path
 
 from greenroom_grader.bank import question
 from greenroom_grader.calibration import halves, load_corpus
 from greenroom_grader.scoring import grade
 
+PROBES = Path(__file__).resolve().parent / "data" / "grading_probes.json"
 KIND_ORDER = ("strong", "paraphrase", "asr", "borderline", "stuffed", "wrong", "vague",
               "off_topic")
+
+
+def _count(rows: dict[str, list[int]], kind: str, agree: bool, passed: bool) -> None:
+    for key in (kind, "overall"):
+        rows[key][0] += 1
+        rows[key][1] += int(agree)
+        rows[key][2] += int(passed)
 
 
 def evaluate(show_errors: bool = False) -> dict[str, dict[str, dict[str, float]]]:
@@ -34,15 +47,18 @@ def evaluate(show_errors: bool = False) -> dict[str, dict[str, dict[str, float]]
             doc = grade(item.id, q, item.text)
             agree = doc.verdict == item.label
             for half in (half_of[qid], "all"):
-                for key in (item.kind, "overall"):
-                    row = tally[half][key]
-                    row[0] += 1
-                    row[1] += int(agree)
-                    row[2] += int(doc.verdict == "pass")
+                _count(tally[half], item.kind, agree, doc.verdict == "pass")
             if show_errors and not agree:
                 print(f"{half_of[qid]:8} {item.id:22} label {item.label} got {doc.verdict} "
                       f"({doc.score:.0f}) {doc.rule.split('Not met:')[-1][:200]}",
                       file=sys.stderr)
+    for n, probe in enumerate(json.loads(PROBES.read_text())):
+        q = question(probe["question"])
+        if q is None:
+            raise SystemExit(f"probe for unknown question {probe['question']}")
+        doc = grade(f"probe-{n}", q, probe["text"])
+        _count(tally["probes"], probe["kind"], doc.verdict == probe["label"],
+               doc.verdict == "pass")
     return {half: {kind: {"n": n, "agree": round(100 * a / n, 1),
                           "pass_rate": round(100 * p / n, 1)}
                    for kind, (n, a, p) in sorted(rows.items(), key=lambda kv: (

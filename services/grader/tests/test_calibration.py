@@ -52,10 +52,18 @@ def test_every_key_point_has_other_wordings_and_contrary_statements() -> None:
             assert len(point.says) >= 3 and len(point.contrary) >= 2, (q.id, point.id)
 
 
+# The probes (bench/data/grading_probes.json, written without the corpus or the wordings;
+# no threshold chosen on them), measured 2026-12-02: vague 89.5 (102 of 114 fail),
+# paraphrase 93.0 (53 of 57 pass); less two points.
+PROBE_FLOOR = {"vague": 87.5, "paraphrase": 91.0}
+
+
 def test_held_out_figures_hold() -> None:
-    figures = evaluate()["held-out"]
+    figures = evaluate()
     for kind, floor in HELD_OUT_FLOOR.items():
-        assert figures[kind]["agree"] >= floor, (kind, figures[kind])
+        assert figures["held-out"][kind]["agree"] >= floor, (kind, figures["held-out"][kind])
+    for kind, floor in PROBE_FLOOR.items():
+        assert figures["probes"][kind]["agree"] >= floor, (kind, figures["probes"][kind])
 
 
 def test_a_keyword_list_earns_nothing_and_is_told_to_explain() -> None:
