@@ -13,9 +13,10 @@ import os
 import signal
 
 import pytest
-from greenroom_grader import coding
+from greenroom_grader import coding, sandbox
 from greenroom_grader.bank import question
 from greenroom_grader.sandbox import (
+    Growth,
     Limits,
     SandboxRun,
     SandboxUnavailable,
@@ -166,6 +167,28 @@ def test_cutting_corners_at_large_sizes_is_caught() -> None:
         result = coding.assess(quadratic("", body), Q, FAST)
         assert result.run is not None and result.run.passed == len(SPEC.tests)
         assert result.growth_ok is False, result.run
+
+
+def _timed(cpu_ms: float, reference_ms: float = 4.0) -> SandboxRun:
+    """A completed run whose hidden tests passed, with this CPU time at the stress size."""
+    ms = 1_000_000
+    growth = Growth(sizes=[400, 3200], cpu_ns=[int(0.4 * ms), int(cpu_ms * ms)],
+                    overhead_ns=[0, 0], load_ns=0, matches=[True, True],
+                    reference_ns=[int(reference_ms / 8 * ms), int(reference_ms * ms)])
+    passed = sandbox.TestResult(0, True, "([],)", "[]")
+    return SandboxRun("completed", tests=[passed], growth=growth)
+
+
+def test_a_slow_measurement_must_repeat_in_a_fresh_sandbox_before_it_fails_the_code() -> None:
+    """CPU time is measured once per size; a burst on a busy machine once made a reference
+    solution look superlinear. A timing failure counts only when a second, fresh run
+    confirms it; code that is really slower fails both."""
+    runs = iter([_timed(20.0), _timed(4.0)])
+    result = coding.assess(LINEAR, Q, FAST, lambda *_: next(runs))
+    assert result.growth_ok is True, result.growth_notes
+    calls = []
+    result = coding.assess(LINEAR, Q, FAST, lambda *_: calls.append(1) or _timed(20.0))
+    assert result.growth_ok is False and len(calls) == 2, result.growth_notes
 
 
 def test_linear_code_and_every_reference_pass_the_growth_check() -> None:

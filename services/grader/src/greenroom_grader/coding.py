@@ -154,7 +154,20 @@ def assess(text: str, question: Question, limits: Limits | None = None,
     result.run = run
     if spec.scale is not None and run.tests and run.passed == len(run.tests):
         result.growth, result.growth_ok, result.growth_notes = judge_growth(run, spec)
+        if not result.growth_ok and _timing_only(run):
+            # CPU time measured once per size is noisy on a busy machine (a collection, a
+            # neighbour's burst): a verdict on speed must repeat in a fresh sandbox, where
+            # nothing the code kept from the first run survives.
+            again = runner(code, spec, limits)
+            if again.tests and again.passed == len(again.tests):
+                result.run = again
+                result.growth, result.growth_ok, result.growth_notes = judge_growth(again, spec)
     return result
+
+
+def _timing_only(run: SandboxRun) -> bool:
+    """The growth check ran and every output matched: only its timing can have failed."""
+    return run.growth is not None and all(run.growth.matches)
 
 
 def call_text(spec: CodeSpec, args: str) -> str:
