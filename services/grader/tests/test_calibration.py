@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from greenroom_grader.bank import load_bank, question
 from greenroom_grader.calibration import REQUIRED_KINDS, halves, load_corpus
+from greenroom_grader.rubric import misconceptions
 from greenroom_grader.scoring import grade
+from greenroom_grader.text import from_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
 from grading_calibration import evaluate  # the benchmark's own measurement
@@ -124,6 +126,15 @@ def test_a_wrong_statement_with_a_negation_in_it_is_caught() -> None:
              "add one on another column.")
     doc = grade("a1", question("ds-03"), f"To speed up the page I looked at the queries. {wrong}")
     assert any(wrong in m for m in doc.misconceptions), doc.misconceptions
+
+
+def test_a_negation_reaches_past_articles_and_prepositions() -> None:
+    """ "not in a big-bang rewrite" denies the red flag; "with a big-bang rewrite" states it."""
+    q = question("bh-12")
+    assert not misconceptions(from_text("We did it step by step, not in a big bang rewrite."), q)
+    assert not misconceptions(from_text("We did it gradually, not through a big bang rewrite."),
+                              q)
+    assert misconceptions(from_text("We did it with a big bang rewrite over two months."), q)
 
 
 def test_a_transcript_without_punctuation_is_read_to_its_end() -> None:

@@ -367,6 +367,22 @@ def _sentence_quote(answer: Answer, first: int, last: int) -> tuple[str, int]:
     return answer.quote(position, end + 1), position
 
 
+_FUNCTION_WORDS = frozenset({"a", "an", "the", "in", "on", "at", "of", "to", "for", "with",
+                             "by", "from", "into", "via", "through"})
+
+
+def _before(answer: Answer, start: int, opening: int) -> list[int]:
+    """The ``NEGATION_REACH`` words before ``start`` in its sentence, articles and
+    prepositions not counted ("not *in a* big-bang rewrite")."""
+    found: list[int] = []
+    counted, i = 0, start - 1
+    while i >= opening and counted < NEGATION_REACH:
+        found.append(i)
+        counted += answer.stems[i] not in _FUNCTION_WORDS
+        i -= 1
+    return found
+
+
 def _negated(answer: Answer, spans: list[tuple[int, int]]) -> bool:
     """A negation right before any part of the claim ("type hints are *not* enforced at run
     time"), or a disclaimer earlier in its sentence ("it is a myth that the GIL ..."),
@@ -377,8 +393,8 @@ def _negated(answer: Answer, spans: list[tuple[int, int]]) -> bool:
         opening = start
         while opening > 0 and answer.tokens[opening - 1].sentence == sentence:
             opening -= 1
-        near = range(max(0, start - NEGATION_REACH), start)
-        if any(answer.stems[i] in NEGATIONS for i in near if i not in matched):
+        if any(answer.stems[i] in NEGATIONS for i in _before(answer, start, opening)
+               if i not in matched):
             return True
         if any(answer.stems[i] in DISCLAIMERS for i in range(opening, start)):
             return True
