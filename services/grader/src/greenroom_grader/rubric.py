@@ -283,25 +283,21 @@ def exemplars(point: KeyPoint) -> Exemplars:
 
 @dataclass(frozen=True)
 class Closeness:
-    """Every unit's best cosine to a point's right statements, and its cosine to each of
-    the point's wrong (contrary) statements."""
+    """Every unit's cosine to each of a point's wrong (contrary) statements, and its best
+    cosine to the right ones and to the wrong ones."""
 
     right: npt.NDArray[np.float32]
     each_wrong: npt.NDArray[np.float32]  # units x contrary statements
-
-    @property
-    def wrong(self) -> npt.NDArray[np.float32]:
-        """Every unit's best cosine to any contrary statement."""
-        if self.each_wrong.shape[1] == 0:
-            return np.zeros(self.each_wrong.shape[0], dtype=np.float32)
-        best: npt.NDArray[np.float32] = self.each_wrong.max(axis=1)
-        return best
+    wrong: npt.NDArray[np.float32]
 
 
 def closeness(reading: Reading, point: KeyPoint) -> Closeness:
     known = exemplars(point)
     right = (reading.vectors @ known.right.T).max(axis=1)
-    return Closeness(right, reading.vectors @ known.wrong.T)
+    each_wrong = reading.vectors @ known.wrong.T
+    wrong = (each_wrong.max(axis=1) if each_wrong.shape[1]
+             else np.zeros(len(reading.units), dtype=np.float32))
+    return Closeness(right, each_wrong, wrong)
 
 
 _DISTINCT: dict[tuple[str, str, str], frozenset[str]] = {}
