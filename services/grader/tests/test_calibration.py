@@ -137,6 +137,19 @@ def test_a_negation_reaches_past_articles_and_prepositions() -> None:
     assert misconceptions(from_text("We did it with a big bang rewrite over two months."), q)
 
 
+def test_a_claim_is_heard_inside_one_sentence() -> None:
+    """A detector's phrases must meet in one sentence: "use it as a dict key" said of a
+    NamedTuple, then "a dataclass ..." in the next sentence, is no claim that dataclasses
+    are hashable; the same words in one sentence are."""
+    q = question("lf-15")
+    right = ("A NamedTuple is a real tuple, so you can unpack it or use it as a dict key. "
+             "A dataclass is my default for a record that changes.")
+    assert not misconceptions(from_text(right), q)
+    assert [m.misconception.id for m in misconceptions(from_text(
+        "A dataclass is hashable by default, so you can use it as a dict key."), q)] \
+        == ["hashable-by-default"]
+
+
 def test_a_transcript_without_punctuation_is_read_to_its_end() -> None:
     """A recogniser's transcript can be one 150-word "sentence"; the encoder reads 128
     tokens of a text, so the key point said last ("rough" and "my pie" for ruff and mypy,

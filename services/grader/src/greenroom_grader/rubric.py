@@ -401,7 +401,7 @@ def misconceptions(answer: Answer, question: Question) -> list[Found]:
     """The rubric's misconceptions, found by their detector phrases."""
     found = []
     for item in question.misconceptions:
-        spans = co_occur_spans(answer, item.detect, item.window)
+        spans = co_occur_spans(answer, item.detect, item.window, one_sentence=True)
         if spans is None or _negated(answer, spans):
             continue
         span = (min(s[0] for s in spans), max(s[1] for s in spans))

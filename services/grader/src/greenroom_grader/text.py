@@ -291,9 +291,11 @@ def co_occur(answer: Answer, groups: list[list[str]], window: int) -> tuple[int,
     return min(s[0] for s in spans), max(s[1] for s in spans)
 
 
-def co_occur_spans(answer: Answer, groups: list[list[str]],
-                   window: int) -> list[tuple[int, int]] | None:
-    """The matched phrase of each group, for the tightest span holding them all."""
+def co_occur_spans(answer: Answer, groups: list[list[str]], window: int,
+                   one_sentence: bool = False) -> list[tuple[int, int]] | None:
+    """The matched phrase of each group, for the tightest span holding them all (inside one
+    sentence when ``one_sentence``: a claim is one statement, and a phrase of the sentence
+    before belongs to another)."""
     found = [find(answer, group) for group in groups]
     if any(not spans for spans in found):
         return None
@@ -303,7 +305,9 @@ def co_occur_spans(answer: Answer, groups: list[list[str]],
         lo, hi = anchor
         chosen = [anchor]
         for spans in found[1:]:
-            near = [s for s in spans if s[0] >= anchor[0] - window and s[1] <= anchor[1] + window]
+            near = [s for s in spans if s[0] >= anchor[0] - window and s[1] <= anchor[1] + window
+                    and (not one_sentence
+                         or answer.tokens[s[0]].sentence == answer.tokens[anchor[0]].sentence)]
             if not near:
                 break
             pick = min(near, key=lambda s: max(hi, s[1]) - min(lo, s[0]))
