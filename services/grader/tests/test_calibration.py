@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from greenroom_grader.bank import load_bank, question
 from greenroom_grader.calibration import REQUIRED_KINDS, halves, load_corpus
-from greenroom_grader.rubric import misconceptions
+from greenroom_grader.rubric import misconceptions, negates
 from greenroom_grader.scoring import grade
 from greenroom_grader.text import from_text
 
@@ -135,6 +135,15 @@ def test_a_negation_reaches_past_articles_and_prepositions() -> None:
     assert not misconceptions(from_text("We did it gradually, not through a big bang rewrite."),
                               q)
     assert misconceptions(from_text("We did it with a big bang rewrite over two months."), q)
+
+
+def test_a_statement_is_negated_however_the_negation_is_spelled() -> None:
+    """The meaning route reads negations as the detectors do: a typed "don't" (either
+    apostrophe), a transcript's "dont" and "cannot" all negate a statement."""
+    for text in ("you don't need to close it", "you don\u2019t need to close it",
+                 "you dont need to close it", "it cannot leak"):
+        assert negates(text), text
+    assert not negates("the file is closed when the block ends")
 
 
 def test_a_claim_is_heard_inside_one_sentence() -> None:

@@ -164,9 +164,11 @@ class Reading:
     predicates: float  # verbs per noun over the whole answer
 
 
-_NEGATION_WORDS = frozenset({"not", "no", "never", "nor", "neither", "myth", "misconception",
-                             "wrong", "incorrect", "false", "mistake", "instead", "rather",
-                             "doesn't", "don't", "isn't", "aren't", "won't", "can't", "cannot"})
+# read after text.py's normalisation, so "don't" with either apostrophe, a transcript's "dont" and
+# "cannot" are all negations, as they are for the detectors
+_NEGATION_STEMS = frozenset(stem(w) for w in (
+    "not", "no", "never", "nor", "neither", "myth", "misconception", "wrong", "incorrect",
+    "false", "mistake", "instead", "rather"))
 
 
 def pieces(text: str) -> list[str]:
@@ -184,7 +186,7 @@ def pieces(text: str) -> list[str]:
 
 def negates(text: str) -> bool:
     """A negation, a correction or a contrast word ("not", "never", "instead") in the text."""
-    return bool(set(text.lower().replace(",", " ").split()) & _NEGATION_WORDS)
+    return bool(set(words_of(text)) & _NEGATION_STEMS)
 
 
 def read(answer: Answer) -> Reading:
