@@ -7,6 +7,13 @@ A third set, ``bench/data/grading_probes.json`` (171 answers written on 2026-12-
 sight of the corpus or the key points' other wordings: two vague answers and one correct
 answer in plain words per question), is reported as ``probes``; no threshold was chosen on it.
 
+A fourth, ``bench/data/grading_right_answers.json`` (342 correct answers written on
+2026-12-02 evening from each question's prompt alone, six per question in six styles:
+precise, spoken, a recogniser's unpunctuated transcript, one that contrasts the right idea
+with wrong ones, a work story, an expert aside), is reported as ``right answers``, per style.
+It was used to find detectors that fire on correct answers (a development set for
+precision, not a held-out figure).
+
 Run: ``make bench-grading`` (with the other grading benchmarks), or
 ``bench/grading_calibration.py --show-errors`` to list every answer graded against its label.
 """
@@ -24,8 +31,9 @@ from greenroom_grader.calibration import halves, load_corpus
 from greenroom_grader.scoring import grade
 
 PROBES = Path(__file__).resolve().parent / "data" / "grading_probes.json"
+RIGHT = Path(__file__).resolve().parent / "data" / "grading_right_answers.json"
 KIND_ORDER = ("strong", "paraphrase", "asr", "borderline", "stuffed", "wrong", "vague",
-              "off_topic")
+              "off_topic", "precise", "spoken", "contrast", "story", "expert")
 
 
 def _count(rows: dict[str, list[int]], kind: str, agree: bool, passed: bool) -> None:
@@ -59,6 +67,16 @@ def evaluate(show_errors: bool = False) -> dict[str, dict[str, dict[str, float]]
         doc = grade(f"probe-{n}", q, probe["text"])
         _count(tally["probes"], probe["kind"], doc.verdict == probe["label"],
                doc.verdict == "pass")
+    for n, right in enumerate(json.loads(RIGHT.read_text())):
+        q = question(right["question"])
+        if q is None:
+            raise SystemExit(f"right answer for unknown question {right['question']}")
+        doc = grade(f"right-{n}", q, right["text"])
+        _count(tally["right answers"], right["style"], doc.verdict == "pass",
+               doc.verdict == "pass")
+        if show_errors and doc.verdict != "pass":
+            print(f"right    {right['question']:8} {right['style']:8} got fail ({doc.score:.0f}) "
+                  f"{doc.rule.split('Not met:')[-1][:200]}", file=sys.stderr)
     return {half: {kind: {"n": n, "agree": round(100 * a / n, 1),
                           "pass_rate": round(100 * p / n, 1)}
                    for kind, (n, a, p) in sorted(rows.items(), key=lambda kv: (

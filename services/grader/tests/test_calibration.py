@@ -19,15 +19,15 @@ from grading_calibration import evaluate  # the benchmark's own measurement
 
 SPOKEN_QUESTIONS = [q.id for q in load_bank().questions if q.round != "coding"]
 # Held-out agreement (%) measured when the thresholds were last tuned (grader README), less
-# two points; a change that lowers one of them must say why. Keyword lists never pass.
-# Measured 2026-12-02 (afternoon) on 28 held-out questions (280 answers), after six more
-# wordings per key point (written without the corpus), the contrary-statement fixes and long
-# clauses read in pieces: overall 82.1, strong 94.6, paraphrase 89.3, asr 92.9, wrong 57.1,
-# vague 85.7. Vague answers fell from 96.4: three of the 28 now come close enough to a
-# plain-words wording of every core point (the price of passing nine more paraphrases; the
-# cover threshold was kept at the train half's best).
-HELD_OUT_FLOOR = {"overall": 80.0, "stuffed": 100.0, "strong": 92.5, "paraphrase": 87.0,
-                  "asr": 90.5, "wrong": 55.0, "vague": 83.5, "off_topic": 100.0}
+# two points, or enough for one answer to turn (3.6 points) where they are near 100; a change
+# that lowers one of them must say why. Keyword lists never pass.
+# Measured 2026-12-02 (evening) on 28 held-out questions (280 answers), after 386 more
+# misconception detectors (written without the corpus), claims read inside one sentence and
+# reported or retracted beliefs ("people often say X, which is wrong") no longer held
+# against the candidate: overall 84.6, strong 96.4, paraphrase 89.3, asr 100, wrong 62.5,
+# vague 85.7.
+HELD_OUT_FLOOR = {"overall": 82.5, "stuffed": 100.0, "strong": 94.0, "paraphrase": 87.0,
+                  "asr": 96.0, "wrong": 60.5, "vague": 83.5, "off_topic": 100.0}
 
 
 def test_every_spoken_question_has_a_labelled_corpus() -> None:
@@ -58,6 +58,10 @@ def test_every_key_point_has_other_wordings_and_contrary_statements() -> None:
 # no threshold chosen on them), measured 2026-12-02: vague 89.5 (102 of 114 fail),
 # paraphrase 93.0 (53 of 57 pass); less two points.
 PROBE_FLOOR = {"vague": 87.5, "paraphrase": 91.0}
+# The right answers (bench/data/grading_right_answers.json: 342 correct answers, six styles
+# per question, used to find detectors that fire on correct answers), measured 2026-12-02
+# (evening): 294 pass, 86.0; less two points.
+RIGHT_FLOOR = 84.0
 
 
 def test_held_out_figures_hold() -> None:
@@ -66,6 +70,7 @@ def test_held_out_figures_hold() -> None:
         assert figures["held-out"][kind]["agree"] >= floor, (kind, figures["held-out"][kind])
     for kind, floor in PROBE_FLOOR.items():
         assert figures["probes"][kind]["agree"] >= floor, (kind, figures["probes"][kind])
+    assert figures["right answers"]["overall"]["agree"] >= RIGHT_FLOOR, figures["right answers"]
 
 
 def test_a_keyword_list_earns_nothing_and_is_told_to_explain() -> None:

@@ -27,6 +27,7 @@ reported on its held-out half (``bench/grading_calibration.py``).
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,6 +53,20 @@ NEGATIONS = frozenset(stem(w) for w in ("not", "no", "never", "nor", "nothing", 
                                         "none"))
 DISCLAIMERS = frozenset(stem(w) for w in ("myth", "mistake", "mistaken", "misconception",
                                           "incorrect", "false", "untrue", "wrongly"))
+_UNLIKE = re.compile(r"\bunlike\b[^,;:.()]*(?:,\s*(?:where|which|in which|who)\b[^,;:.()]*)?",
+                     re.IGNORECASE)
+# After the claim only a retraction counts: "false" there is Python's literal ("return
+# False"); "wrong" is never a disclaimer alone ("rejects the wrong types").
+RETRACTIONS = ["which is wrong", "that is wrong", "this is wrong", "which is incorrect",
+               "that is incorrect", "which is a myth", "that is a myth", "which is not true",
+               "that is not true", "which is untrue", "is a misconception", "is a mistake",
+               "is a common mistake"]
+# A belief the candidate reports rather than holds ("people often say X, which is wrong").
+REPORTED = ["people say", "people often say", "people think", "people often think",
+            "people assume", "people often assume", "people believe", "people claim",
+            "some people", "often described", "describe it that way", "common belief",
+            "commonly believed", "wrong to think", "wrong to say", "wrong idea",
+            "wrong belief", "wrong pattern"]
 NEGATION_REACH = 2
 GENERIC = frozenset(stem(w) for w in (
     "python", "code", "program", "write", "thing", "way", "example", "time", "good", "work",
@@ -334,7 +349,7 @@ def contrary_statements(answer: Answer, question: Question, reading: Reading,
         close = near[point.id]
         best, best_at, best_claim = 0.0, -1, ""
         for i, unit in enumerate(reading.units):
-            if unit.first != unit.last or not unit.statement:
+            if unit.first != unit.last or not unit.statement or disclaims(unit.text):
                 continue
             said = _content(unit.text)
             for k, claim in enumerate(point.contrary):
@@ -366,7 +381,7 @@ def _sentence_quote(answer: Answer, first: int, last: int) -> tuple[str, int]:
 
 
 _FUNCTION_WORDS = frozenset({"a", "an", "the", "in", "on", "at", "of", "to", "for", "with",
-                             "by", "from", "into", "via", "through"})
+                             "by", "from", "into", "via", "through", "or"})
 
 
 def _before(answer: Answer, start: int, opening: int) -> list[int]:
@@ -394,9 +409,37 @@ def _negated(answer: Answer, spans: list[tuple[int, int]]) -> bool:
         if any(answer.stems[i] in NEGATIONS for i in _before(answer, start, opening)
                if i not in matched):
             return True
+        closing = start
+        while closing < len(answer.tokens) and answer.tokens[closing].sentence == sentence:
+            closing += 1
         if any(answer.stems[i] in DISCLAIMERS for i in range(opening, start)):
             return True
+        if any(opening <= s and e <= closing for s, e in find(answer, REPORTED)) or any(
+                start <= s and e <= closing for s, e in find(answer, RETRACTIONS)):
+            return True
+        if any(opening + a <= s < opening + b for s, _ in spans
+               for a, b in _unlike(answer.sentences[sentence])):
+            return True
     return False
+
+
+def _unlike(sentence: str) -> list[tuple[int, int]]:
+    """Token ranges of "unlike ..." asides up to the next comma (with a "where ..." clause
+    of theirs): what they say is about the thing the answer contrasts with ("py-spy, unlike
+    cProfile, samples"; "unlike JavaScript, where defaults are evaluated on each call")."""
+    return [(len(words_of(sentence[:m.start()])), len(words_of(sentence[:m.end()])))
+            for m in _UNLIKE.finditer(sentence)]
+
+
+def disclaims(text: str) -> bool:
+    """A disclaimer or a reported belief in the text: it reports a claim, it does not make
+    one."""
+    unit = from_text(text)
+    return bool(set(unit.stems) & (DISCLAIMERS - _LITERALS)) \
+        or bool(find(unit, [*REPORTED, *RETRACTIONS])) or bool(_UNLIKE.search(text))
+
+
+_LITERALS = frozenset({stem("false")})  # "return False"
 
 
 def misconceptions(answer: Answer, question: Question) -> list[Found]:
