@@ -25,7 +25,8 @@ SPOKEN_QUESTIONS = [q.id for q in load_bank().questions if q.round != "coding"]
 # misconception detectors (written without the corpus), claims read inside one sentence and
 # reported or retracted beliefs ("people often say X, which is wrong") no longer held
 # against the candidate: overall 84.6, strong 96.4, paraphrase 89.3, asr 100, wrong 62.5,
-# vague 85.7.
+# vague 85.7; after four more wordings per story key point, paraphrase 92.9 and wrong 60.7
+# (a subtly wrong story now passes).
 HELD_OUT_FLOOR = {"overall": 82.5, "stuffed": 100.0, "strong": 94.0, "paraphrase": 87.0,
                   "asr": 96.0, "wrong": 60.5, "vague": 83.5, "off_topic": 100.0}
 
