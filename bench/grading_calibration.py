@@ -24,8 +24,10 @@ import argparse
 import json
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
+from greenroom_common.documents import GradeDoc
 from greenroom_grader.bank import question
 from greenroom_grader.calibration import halves, load_corpus
 from greenroom_grader.scoring import grade
@@ -41,6 +43,15 @@ def _count(rows: dict[str, list[int]], kind: str, agree: bool, passed: bool) -> 
         rows[key][0] += 1
         rows[key][1] += int(agree)
         rows[key][2] += int(passed)
+
+
+def _graded(path: Path) -> Iterator[tuple[dict[str, str], GradeDoc]]:
+    """Each answer of a JSON set (``question``, ``text``, ...) with its grade."""
+    for n, item in enumerate(json.loads(path.read_text())):
+        q = question(item["question"])
+        if q is None:
+            raise SystemExit(f"{path.name}: unknown question {item['question']}")
+        yield item, grade(f"{path.stem}-{n}", q, item["text"])
 
 
 def evaluate(show_errors: bool = False) -> dict[str, dict[str, dict[str, float]]]:
@@ -60,18 +71,10 @@ def evaluate(show_errors: bool = False) -> dict[str, dict[str, dict[str, float]]
                 print(f"{half_of[qid]:8} {item.id:22} label {item.label} got {doc.verdict} "
                       f"({doc.score:.0f}) {doc.rule.split('Not met:')[-1][:200]}",
                       file=sys.stderr)
-    for n, probe in enumerate(json.loads(PROBES.read_text())):
-        q = question(probe["question"])
-        if q is None:
-            raise SystemExit(f"probe for unknown question {probe['question']}")
-        doc = grade(f"probe-{n}", q, probe["text"])
+    for probe, doc in _graded(PROBES):
         _count(tally["probes"], probe["kind"], doc.verdict == probe["label"],
                doc.verdict == "pass")
-    for n, right in enumerate(json.loads(RIGHT.read_text())):
-        q = question(right["question"])
-        if q is None:
-            raise SystemExit(f"right answer for unknown question {right['question']}")
-        doc = grade(f"right-{n}", q, right["text"])
+    for right, doc in _graded(RIGHT):
         _count(tally["right answers"], right["style"], doc.verdict == "pass",
                doc.verdict == "pass")
         if show_errors and doc.verdict != "pass":

@@ -61,6 +61,7 @@ RETRACTIONS = ["which is wrong", "that is wrong", "this is wrong", "which is inc
                "that is incorrect", "which is a myth", "that is a myth", "which is not true",
                "that is not true", "which is untrue", "is a misconception", "is a mistake",
                "is a common mistake"]
+_LITERALS = frozenset({stem("false")})  # "return False": no disclaimer inside a statement
 # A belief the candidate reports rather than holds ("people often say X, which is wrong").
 REPORTED = ["people say", "people often say", "people think", "people often think",
             "people assume", "people often assume", "people believe", "people claim",
@@ -166,6 +167,7 @@ class Unit:
     text: str
     statement: bool
     negated: bool
+    disclaimed: bool = False  # it reports a claim rather than makes one (:func:`disclaims`)
 
 
 @dataclass
@@ -219,7 +221,8 @@ def read(answer: Answer) -> Reading:
                 statements.add(i)
             for piece in pieces(clause.text):
                 if len(singles) < MAX_CLAUSES:
-                    singles.append(Unit(i, i, piece, clause.statement, negates(piece)))
+                    singles.append(Unit(i, i, piece, clause.statement, negates(piece),
+                                        disclaims(piece)))
     base = meaning.vectors([u.text for u in singles])
     units = list(singles)
     rows = [base]
@@ -349,7 +352,7 @@ def contrary_statements(answer: Answer, question: Question, reading: Reading,
         close = near[point.id]
         best, best_at, best_claim = 0.0, -1, ""
         for i, unit in enumerate(reading.units):
-            if unit.first != unit.last or not unit.statement or disclaims(unit.text):
+            if unit.first != unit.last or not unit.statement or unit.disclaimed:
                 continue
             said = _content(unit.text)
             for k, claim in enumerate(point.contrary):
@@ -398,29 +401,28 @@ def _before(answer: Answer, start: int, opening: int) -> list[int]:
 
 def _negated(answer: Answer, spans: list[tuple[int, int]]) -> bool:
     """A negation right before any part of the claim ("type hints are *not* enforced at run
-    time"), or a disclaimer earlier in its sentence ("it is a myth that the GIL ..."),
-    cancels it; words inside a detector phrase (the claim's own words) do not."""
+    time"), a disclaimer earlier in its sentence ("it is a myth that the GIL ..."), a belief
+    its sentence reports or retracts ("people often say ...", "..., which is wrong") or one
+    said of the other side of an "unlike" aside cancels it; words inside a detector phrase
+    (the claim's own words) do not."""
     matched = {i for s, e in spans for i in range(s, e)}
-    for start, _ in spans:
-        sentence = answer.tokens[start].sentence
-        opening = start
-        while opening > 0 and answer.tokens[opening - 1].sentence == sentence:
-            opening -= 1
-        if any(answer.stems[i] in NEGATIONS for i in _before(answer, start, opening)
-               if i not in matched):
-            return True
-        closing = start
-        while closing < len(answer.tokens) and answer.tokens[closing].sentence == sentence:
-            closing += 1
-        if any(answer.stems[i] in DISCLAIMERS for i in range(opening, start)):
-            return True
-        if any(opening <= s and e <= closing for s, e in find(answer, REPORTED)) or any(
-                start <= s and e <= closing for s, e in find(answer, RETRACTIONS)):
-            return True
-        if any(opening + a <= s < opening + b for s, _ in spans
-               for a, b in _unlike(answer.sentences[sentence])):
-            return True
-    return False
+    starts = [s for s, _ in spans]
+    sentence = answer.tokens[starts[0]].sentence  # one sentence (``one_sentence`` matching)
+    opening = closing = starts[0]
+    while opening > 0 and answer.tokens[opening - 1].sentence == sentence:
+        opening -= 1
+    while closing < len(answer.tokens) and answer.tokens[closing].sentence == sentence:
+        closing += 1
+    if any(answer.stems[i] in NEGATIONS for start in starts
+           for i in _before(answer, start, opening) if i not in matched):
+        return True
+    if any(answer.stems[i] in DISCLAIMERS for i in range(opening, max(starts))):
+        return True
+    if any(opening <= s and e <= closing for s, e in find(answer, REPORTED)) or any(
+            min(starts) <= s and e <= closing for s, e in find(answer, RETRACTIONS)):
+        return True
+    return any(opening + a <= s < opening + b for s in starts
+               for a, b in _unlike(answer.sentences[sentence]))
 
 
 def _unlike(sentence: str) -> list[tuple[int, int]]:
@@ -438,8 +440,6 @@ def disclaims(text: str) -> bool:
     return bool(set(unit.stems) & (DISCLAIMERS - _LITERALS)) \
         or bool(find(unit, [*REPORTED, *RETRACTIONS])) or bool(_UNLIKE.search(text))
 
-
-_LITERALS = frozenset({stem("false")})  # "return False"
 
 
 def misconceptions(answer: Answer, question: Question) -> list[Found]:
