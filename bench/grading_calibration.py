@@ -14,6 +14,12 @@ with wrong ones, a work story, an expert aside), is reported as ``right answers`
 It was used to find detectors that fire on correct answers (a development set for
 precision, not a held-out figure).
 
+A fifth, ``bench/data/grading_wrong_answers.json`` (228 subtly wrong answers written on
+2026-12-02 night by an author who saw each question's prompt and key points but neither the
+corpus nor a detector: four per question, in four styles: one core point wrong, plain words,
+a spoken transcript, a popular myth), is reported as ``wrong answers``: how often the verdict
+fails them. The detectors written afterwards were written without sight of it.
+
 Run: ``make bench-grading`` (with the other grading benchmarks), or
 ``bench/grading_calibration.py --show-errors`` to list every answer graded against its label.
 """
@@ -34,8 +40,10 @@ from greenroom_grader.scoring import grade
 
 PROBES = Path(__file__).resolve().parent / "data" / "grading_probes.json"
 RIGHT = Path(__file__).resolve().parent / "data" / "grading_right_answers.json"
+WRONG = Path(__file__).resolve().parent / "data" / "grading_wrong_answers.json"
 KIND_ORDER = ("strong", "paraphrase", "asr", "borderline", "stuffed", "wrong", "vague",
-              "off_topic", "precise", "spoken", "contrast", "story", "expert")
+              "off_topic", "precise", "spoken", "contrast", "story", "expert", "one-core-point",
+              "plain-words", "popular-myth")
 
 
 def _count(rows: dict[str, list[int]], kind: str, agree: bool, passed: bool) -> None:
@@ -80,6 +88,9 @@ def evaluate(show_errors: bool = False) -> dict[str, dict[str, dict[str, float]]
         if show_errors and doc.verdict != "pass":
             print(f"right    {right['question']:8} {right['style']:8} got fail ({doc.score:.0f}) "
                   f"{doc.rule.split('Not met:')[-1][:200]}", file=sys.stderr)
+    for wrong, doc in _graded(WRONG):
+        _count(tally["wrong answers"], wrong["style"], doc.verdict == "fail",
+               doc.verdict == "pass")
     return {half: {kind: {"n": n, "agree": round(100 * a / n, 1),
                           "pass_rate": round(100 * p / n, 1)}
                    for kind, (n, a, p) in sorted(rows.items(), key=lambda kv: (

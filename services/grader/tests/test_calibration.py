@@ -26,9 +26,11 @@ SPOKEN_QUESTIONS = [q.id for q in load_bank().questions if q.round != "coding"]
 # reported or retracted beliefs ("people often say X, which is wrong") no longer held
 # against the candidate: overall 84.6, strong 96.4, paraphrase 89.3, asr 100, wrong 62.5,
 # vague 85.7; after four more wordings per story key point, paraphrase 92.9 and wrong 60.7
-# (a subtly wrong story now passes).
-HELD_OUT_FLOOR = {"overall": 82.5, "stuffed": 100.0, "strong": 94.0, "paraphrase": 87.0,
-                  "asr": 96.0, "wrong": 60.5, "vague": 83.5, "off_topic": 100.0}
+# (a subtly wrong story now passes). After a third round of detectors and contrary statements
+# (2026-12-02 night, written without the corpus or the blind wrong answers): overall 85.4,
+# wrong 66.1, asr 96.4 (one mangled transcript, lf-08, is now denied core key points).
+HELD_OUT_FLOOR = {"overall": 83.5, "stuffed": 100.0, "strong": 94.0, "paraphrase": 87.0,
+                  "asr": 96.0, "wrong": 64.0, "vague": 83.5, "off_topic": 100.0}
 
 
 def test_every_spoken_question_has_a_labelled_corpus() -> None:
@@ -63,6 +65,11 @@ PROBE_FLOOR = {"vague": 87.5, "paraphrase": 91.0}
 # per question, used to find detectors that fire on correct answers), measured 2026-12-02
 # (evening): 294 pass, 86.0; less two points.
 RIGHT_FLOOR = 84.0
+# The blind wrong answers (bench/data/grading_wrong_answers.json: 228 subtly wrong answers,
+# four styles per question, written without sight of a detector; no detector or threshold
+# was chosen on them), measured 2026-12-02 night: 62.7 failed before the third round of
+# detectors, 66.2 (151 of 228) after; less two points.
+WRONG_FLOOR = 64.0
 
 
 def test_held_out_figures_hold() -> None:
@@ -72,6 +79,7 @@ def test_held_out_figures_hold() -> None:
     for kind, floor in PROBE_FLOOR.items():
         assert figures["probes"][kind]["agree"] >= floor, (kind, figures["probes"][kind])
     assert figures["right answers"]["overall"]["agree"] >= RIGHT_FLOOR, figures["right answers"]
+    assert figures["wrong answers"]["overall"]["agree"] >= WRONG_FLOOR, figures["wrong answers"]
 
 
 def test_a_keyword_list_earns_nothing_and_is_told_to_explain() -> None:
