@@ -75,12 +75,10 @@ class Ingest:
             source = work / "upload"
             await store.download(source_key, source)
             result = await self.worker.blocking(extract, source, work, limits)
-            await store.put_file(keys.audio, result.audio, "audio/wav")
-            frame_keys = []
-            for index, (_, path) in enumerate(result.frames):
-                key = keys.frame(index)
-                await store.put_file(key, path, "image/jpeg")
-                frame_keys.append(key)
+            frame_keys = [keys.frame(index) for index in range(len(result.frames))]
+            await store.put_files([(keys.audio, result.audio, "audio/wav"), *(
+                (key, path, "image/jpeg")
+                for key, (_, path) in zip(frame_keys, result.frames, strict=True))])
             return IngestDoc(
                 duration_s=round(result.duration_s, 3), has_video=bool(result.frames),
                 audio_key=keys.audio, frame_keys=frame_keys,

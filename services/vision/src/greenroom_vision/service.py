@@ -12,7 +12,6 @@ import tempfile
 from pathlib import Path
 from typing import Protocol
 
-import anyio
 from faststream.asgi import AsgiFastStream
 from greenroom_common.config import Settings
 from greenroom_common.contracts import AnswerIngested, AnswerObserved, Stage, Topic
@@ -26,7 +25,6 @@ from greenroom_common.worker import Transport, Worker
 from greenroom_vision.faces import FaceAnalyzer
 
 log = logging.getLogger("greenroom.vision")
-DOWNLOADS_IN_FLIGHT = 8  # a 3-minute answer has 360 frames; fetch several at a time
 UNMEASURED = ("Presence could not be measured for this answer ({reason}); the verdict does "
               "not depend on it.")
 
@@ -71,12 +69,6 @@ class Vision:
         assert analyzer is not None, "the model loads before the consumer starts"
         with tempfile.TemporaryDirectory(prefix="greenroom-vision-") as tmp:
             frames: list[tuple[float, Path]] = []
-            limit = anyio.Semaphore(DOWNLOADS_IN_FLIGHT)
-
-            async def fetch(key: str, path: Path) -> None:
-                async with limit:
-                    await self.worker.store.download(key, path)
-
             # Frame keys are derived (ingest writes frame i at keys.frame(i)) and their
             # number and times come from ingest's stored document, never from the event: a
             # forged event could name another tenant's frames or a million of them.
@@ -85,12 +77,13 @@ class Vision:
             if ingested is None:
                 raise Rejected("no_frames", "The frames of this answer were not found; record "
                                "the answer again.")
-            async with anyio.create_task_group() as tg:
-                for i, t in enumerate(ingested.frame_times_s):
-                    key = keys.frame(i)
-                    path = Path(tmp) / f"{i:05d}-{key.rsplit('/', 1)[-1]}"
-                    tg.start_soon(fetch, key, path)
-                    frames.append((t, path))
+            fetch = []
+            for i, t in enumerate(ingested.frame_times_s):
+                key = keys.frame(i)
+                path = Path(tmp) / f"{i:05d}-{key.rsplit('/', 1)[-1]}"
+                fetch.append((key, path))
+                frames.append((t, path))
+            await self.worker.store.download_files(fetch)
             doc = await self.worker.blocking(analyzer.analyze, frames)
         INFERENCE_SECONDS.labels("vision", doc.detector).observe(doc.inference_s)
         return doc
