@@ -100,7 +100,7 @@ class Tuning:
 
     cover: float = 0.50  # cosine of a statement to a key point that covers it
     near: float = 0.05  # a core point this close to its threshold makes a verdict borderline
-    predicates: float = 0.30  # verbs per noun under which an answer is a list of terms
+    predicates: float = 0.28  # verbs per noun under which an answer is a list of terms
     contrast: float = 0.05  # a covering statement is at least this much closer to the point
     #                        (or its other wordings) than to any of its contrary statements
     contrary: float = 0.80  # cosine of a statement to a contrary version of a key point ...

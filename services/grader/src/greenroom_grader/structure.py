@@ -72,7 +72,7 @@ STAR: dict[str, list[str]] = {
                "outcome", "since then", "saved", "percent", "fewer", "went from",
                "resolved", "never happened again", "now we", "it worked", "we released",
                "we agreed", "ended up", "afterwards", "the fix", "today i would",
-               "differently"],
+               "differently", "result", "has since", "have since", "has stayed"],
 }
 
 
