@@ -20,6 +20,14 @@ corpus nor a detector: four per question, in four styles: one core point wrong, 
 a spoken transcript, a popular myth), is reported as ``wrong answers``: how often the verdict
 fails them. The detectors written afterwards were written without sight of it.
 
+A sixth, ``bench/data/grading_minimal_pairs.json`` (written on 2026-12-03 by an author who
+saw each question's prompt and key points but nothing of the grader: per question one
+correct answer and three copies of it with exactly one key point's mechanism flipped, the
+rest word for word the same), is reported as ``minimal pairs``: ``right`` (the correct
+answer passes) and ``wrong`` (the flipped copy fails). It is the hardest test of a wrong
+mechanism: the vocabulary and every other sentence are right. Its correct answers were
+used to find false alarms (precision), its wrong ones for nothing.
+
 Run: ``make bench-grading`` (with the other grading benchmarks), or
 ``bench/grading_calibration.py --show-errors`` to list every answer graded against its label.
 """
@@ -41,9 +49,10 @@ from greenroom_grader.scoring import grade
 PROBES = Path(__file__).resolve().parent / "data" / "grading_probes.json"
 RIGHT = Path(__file__).resolve().parent / "data" / "grading_right_answers.json"
 WRONG = Path(__file__).resolve().parent / "data" / "grading_wrong_answers.json"
+PAIRS = Path(__file__).resolve().parent / "data" / "grading_minimal_pairs.json"
 KIND_ORDER = ("strong", "paraphrase", "asr", "borderline", "stuffed", "wrong", "vague",
               "off_topic", "precise", "spoken", "contrast", "story", "expert", "one-core-point",
-              "plain-words", "popular-myth")
+              "plain-words", "popular-myth", "right")
 
 
 def _count(rows: dict[str, list[int]], kind: str, agree: bool, passed: bool) -> None:
@@ -91,6 +100,18 @@ def evaluate(show_errors: bool = False) -> dict[str, dict[str, dict[str, float]]
     for wrong, doc in _graded(WRONG):
         _count(tally["wrong answers"], wrong["style"], doc.verdict == "fail",
                doc.verdict == "pass")
+    right_of: dict[str, GradeDoc] = {}
+    for n, pair in enumerate(json.loads(PAIRS.read_text())):
+        q = question(pair["question"])
+        if q is None:
+            raise SystemExit(f"{PAIRS.name}: unknown question {pair['question']}")
+        if pair["right"] not in right_of:  # a question's three pairs share one right answer
+            right_of[pair["right"]] = grade(f"pair-right-{n}", q, pair["right"])
+            _count(tally["minimal pairs"], "right", right_of[pair["right"]].verdict == "pass",
+                   right_of[pair["right"]].verdict == "pass")
+        flipped = grade(f"pair-wrong-{n}", q, pair["wrong"])
+        _count(tally["minimal pairs"], "wrong", flipped.verdict == "fail",
+               flipped.verdict == "pass")
     return {half: {kind: {"n": n, "agree": round(100 * a / n, 1),
                           "pass_rate": round(100 * p / n, 1)}
                    for kind, (n, a, p) in sorted(rows.items(), key=lambda kv: (

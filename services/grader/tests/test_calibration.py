@@ -59,17 +59,24 @@ def test_every_key_point_has_other_wordings_and_contrary_statements() -> None:
 
 # The probes (bench/data/grading_probes.json, written without the corpus or the wordings;
 # no threshold chosen on them), measured 2026-12-02: vague 89.5 (102 of 114 fail),
-# paraphrase 93.0 (53 of 57 pass); less two points.
-PROBE_FLOOR = {"vague": 87.5, "paraphrase": 91.0}
+# paraphrase 93.0 (53 of 57 pass); 2026-12-03, after six false alarms were mended,
+# paraphrase 94.7 (54 of 57); less two points.
+PROBE_FLOOR = {"vague": 87.5, "paraphrase": 92.5}
 # The right answers (bench/data/grading_right_answers.json: 342 correct answers, six styles
 # per question, used to find detectors that fire on correct answers), measured 2026-12-02
-# (evening): 294 pass, 86.0; less two points.
-RIGHT_FLOOR = 84.0
+# (evening): 294 pass, 86.0; 2026-12-03: 302 pass, 88.3; less two points.
+RIGHT_FLOOR = 86.0
 # The blind wrong answers (bench/data/grading_wrong_answers.json: 228 subtly wrong answers,
 # four styles per question, written without sight of a detector; no detector or threshold
 # was chosen on them), measured 2026-12-02 night: 62.7 failed before the third round of
 # detectors, 66.2 (151 of 228) after; less two points.
 WRONG_FLOOR = 64.0
+# The minimal pairs (bench/data/grading_minimal_pairs.json: per question one correct answer
+# and three copies with one key point's mechanism flipped, written without sight of the
+# grader), measured 2026-12-03: right 94.7 (54 of 57 pass), wrong 26.3 (45 of 171 fail):
+# one flipped sentence among right ones is what the grader catches least. Less one answer
+# (right) or two points (wrong).
+PAIRS_FLOOR = {"right": 91.0, "wrong": 24.0}
 
 
 def test_held_out_figures_hold() -> None:
@@ -80,6 +87,8 @@ def test_held_out_figures_hold() -> None:
         assert figures["probes"][kind]["agree"] >= floor, (kind, figures["probes"][kind])
     assert figures["right answers"]["overall"]["agree"] >= RIGHT_FLOOR, figures["right answers"]
     assert figures["wrong answers"]["overall"]["agree"] >= WRONG_FLOOR, figures["wrong answers"]
+    for kind, floor in PAIRS_FLOOR.items():
+        assert figures["minimal pairs"][kind]["agree"] >= floor, figures["minimal pairs"]
 
 
 def test_a_keyword_list_earns_nothing_and_is_told_to_explain() -> None:
