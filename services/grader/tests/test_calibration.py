@@ -29,8 +29,10 @@ SPOKEN_QUESTIONS = [q.id for q in load_bank().questions if q.round != "coding"]
 # (a subtly wrong story now passes). After a third round of detectors and contrary statements
 # (2026-12-02 night, written without the corpus or the blind wrong answers): overall 85.4,
 # wrong 66.1, asr 96.4 (one mangled transcript, lf-08, is now denied core key points).
+# After a fourth round, 295 detectors of reversed mechanisms (2026-12-03): overall 85.7,
+# wrong 67.9.
 HELD_OUT_FLOOR = {"overall": 83.5, "stuffed": 100.0, "strong": 94.0, "paraphrase": 87.0,
-                  "asr": 96.0, "wrong": 64.0, "vague": 83.5, "off_topic": 100.0}
+                  "asr": 96.0, "wrong": 65.5, "vague": 83.5, "off_topic": 100.0}
 
 
 def test_every_spoken_question_has_a_labelled_corpus() -> None:
@@ -69,14 +71,14 @@ RIGHT_FLOOR = 86.0
 # The blind wrong answers (bench/data/grading_wrong_answers.json: 228 subtly wrong answers,
 # four styles per question, written without sight of a detector; no detector or threshold
 # was chosen on them), measured 2026-12-02 night: 62.7 failed before the third round of
-# detectors, 66.2 (151 of 228) after; less two points.
-WRONG_FLOOR = 64.0
+# detectors, 66.2 (151 of 228) after, 67.1 (153) after the fourth; less two points.
+WRONG_FLOOR = 65.0
 # The minimal pairs (bench/data/grading_minimal_pairs.json: per question one correct answer
 # and three copies with one key point's mechanism flipped, written without sight of the
-# grader), measured 2026-12-03: right 94.7 (54 of 57 pass), wrong 26.3 (45 of 171 fail):
-# one flipped sentence among right ones is what the grader catches least. Less one answer
-# (right) or two points (wrong).
-PAIRS_FLOOR = {"right": 91.0, "wrong": 24.0}
+# grader), measured 2026-12-03: right 94.7 (54 of 57 pass), wrong 26.3 (45 of 171 fail),
+# 28.7 (49) after the fourth round: one flipped sentence among right ones is what the
+# grader catches least. Less one answer (right) or two points (wrong).
+PAIRS_FLOOR = {"right": 91.0, "wrong": 26.5}
 
 
 def test_held_out_figures_hold() -> None:
