@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from functools import partial
 from pathlib import Path
 
 from greenroom_local.infra import KafkaNode, MinioNode
-from greenroom_local.processes import Process, http_ok
+from greenroom_local.processes import Process, StartupError, http_ok
 from greenroom_local.supervisor import Supervisor
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,6 +32,10 @@ DEFAULT_PORTS = {"gateway": 8000, "ingest": 8101, "transcribe": 8102, "vision": 
 # browser's own speech synthesis), and it has none of the pipeline's metrics.
 STANDALONE = {"voice"}
 CORE = tuple(s for s in SERVICES if s not in STANDALONE)
+
+
+BIND_ATTEMPTS = 3
+_PORT_TAKEN = re.compile(r"Address already in use|Failed to bind|address in use", re.I)
 
 
 def free_port() -> int:
@@ -256,11 +261,30 @@ class LocalPlatform:
         started = []
         for instance, name in self.instances():
             health = partial(http_ok, f"{self.url(instance)}/healthz")
-            started.append((self._launch(instance, partial(self.service_process, name,
-                                                           instance), health), health))
-        for proc, health in started:
-            # Model loading on a busy 2-core machine can take a while: wait on the probe.
-            proc.wait_until(health, 300, "health check")
+            make = partial(self.service_process, name, instance)
+            started.append((instance, make, self._launch(instance, make, health)))
+        for instance, make, proc in started:
+            self._await_healthy(instance, make, proc)
+
+    def _await_healthy(self, instance: str, make: Callable[[], Process], proc: Process) -> None:
+        """Wait on the health probe (model loading on a busy 2-core machine can take a
+        while). A port chosen free can be taken by any outgoing connection's ephemeral port
+        before the service binds it: then choose again and relaunch, rather than fail."""
+        for attempt in range(BIND_ATTEMPTS):
+            health = partial(http_ok, f"{self.url(instance)}/healthz")
+            if attempt:
+                proc = make()
+                proc.start()
+                self.supervisor.adopt(instance, proc, make, health)
+            try:
+                proc.wait_until(health, 300, "health check")
+                return
+            except StartupError as exc:
+                if attempt + 1 == BIND_ATTEMPTS or not _PORT_TAKEN.search(str(exc)):
+                    raise
+                self.ports[instance] = free_port()
+                if instance == "gateway":
+                    self.grpc_port = free_port()
 
     def stop(self) -> None:
         """Services first (they finish in-flight work), then Kafka and MinIO."""
