@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from greenroom_common.documents import GradeDoc
-from greenroom_grader.bank import question
+from greenroom_grader.bank import Question, question
 from greenroom_grader.calibration import halves, load_corpus
 from greenroom_grader.scoring import grade
 
@@ -62,13 +62,17 @@ def _count(rows: dict[str, list[int]], kind: str, agree: bool, passed: bool) -> 
         rows[key][2] += int(passed)
 
 
+def _question(path: Path, item: dict[str, str]) -> Question:
+    q = question(item["question"])
+    if q is None:
+        raise SystemExit(f"{path.name}: unknown question {item['question']}")
+    return q
+
+
 def _graded(path: Path) -> Iterator[tuple[dict[str, str], GradeDoc]]:
     """Each answer of a JSON set (``question``, ``text``, ...) with its grade."""
     for n, item in enumerate(json.loads(path.read_text())):
-        q = question(item["question"])
-        if q is None:
-            raise SystemExit(f"{path.name}: unknown question {item['question']}")
-        yield item, grade(f"{path.stem}-{n}", q, item["text"])
+        yield item, grade(f"{path.stem}-{n}", _question(path, item), item["text"])
 
 
 def evaluate(show_errors: bool = False) -> dict[str, dict[str, dict[str, float]]]:
@@ -100,15 +104,13 @@ def evaluate(show_errors: bool = False) -> dict[str, dict[str, dict[str, float]]
     for wrong, doc in _graded(WRONG):
         _count(tally["wrong answers"], wrong["style"], doc.verdict == "fail",
                doc.verdict == "pass")
-    right_of: dict[str, GradeDoc] = {}
+    graded_right: set[str] = set()
     for n, pair in enumerate(json.loads(PAIRS.read_text())):
-        q = question(pair["question"])
-        if q is None:
-            raise SystemExit(f"{PAIRS.name}: unknown question {pair['question']}")
-        if pair["right"] not in right_of:  # a question's three pairs share one right answer
-            right_of[pair["right"]] = grade(f"pair-right-{n}", q, pair["right"])
-            _count(tally["minimal pairs"], "right", right_of[pair["right"]].verdict == "pass",
-                   right_of[pair["right"]].verdict == "pass")
+        q = _question(PAIRS, pair)
+        if pair["right"] not in graded_right:  # a question's three pairs share one right answer
+            graded_right.add(pair["right"])
+            passed = grade(f"pair-right-{n}", q, pair["right"]).verdict == "pass"
+            _count(tally["minimal pairs"], "right", passed, passed)
         flipped = grade(f"pair-wrong-{n}", q, pair["wrong"])
         _count(tally["minimal pairs"], "wrong", flipped.verdict == "fail",
                flipped.verdict == "pass")
