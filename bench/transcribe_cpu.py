@@ -8,11 +8,12 @@ Two sets of answers with known words, so a setting cannot look good on one voice
 * ``espeak``: the accuracy benchmark's espeak-ng answers (several voices and speeds, one
   with noise) and its answers with known fillers.
 
-Settings: beam size (5, today's default, against smaller beams) and the voice activity
+Settings: beam size (5, today's default, against smaller beams), the voice activity
 detector's step (0.5 s, needed to look for a second voice in hiring-team sessions, against
-2.5 s, what practice sessions take). Each setting transcribes every answer once after a
-warm-up; CPU seconds are the process's own (``time.process_time``), so other work on the
-machine inflates wall time but not them.
+2.5 s, what practice sessions take) and how the two threads decode (one model copy sharing
+each matrix product, or two single-threaded replicas each decoding part of the batch).
+Each setting transcribes every answer once after a warm-up; CPU seconds are the process's
+own (``time.process_time``), so other work on the machine inflates wall time but not them.
 
     PY=$(python3 -c "import json;print(json.load(open('.greenroom/envs.json'))['transcribe'])")
     PYTHONPATH=libs/common/src:services/transcribe/src:services/transcribe/tests:. \\
@@ -39,7 +40,9 @@ from greenroom_transcribe.prompt import build_prompt
 REPO = Path(__file__).resolve().parents[1]
 MODELS = Path(os.environ.get("GREENROOM_MODELS_DIR", "~/.cache/greenroom/models")).expanduser()
 CALIBRATION = REPO / "services/grader/src/greenroom_grader/bank/calibration"
-SETTINGS = [(5, True), (5, False), (2, False), (1, False), (1, True)]
+# (beam, look for a second voice, model replicas): one replica with two threads is how
+# the service decoded before 2026-12-03; two single-threaded replicas, how it does now.
+SETTINGS = [(5, False, 1), (5, False, 2), (5, True, 2), (2, False, 2), (1, False, 2)]
 
 RENDER = """
 import sys, json, wave, subprocess
@@ -112,10 +115,11 @@ def main() -> None:
         minutes = {name: sum(duration_s(w) for _, w, _, _ in items) / 60
                    for name, items in sets.items()}
         print({k: f"{len(v)} answers, {minutes[k]:.1f} min" for k, v in sets.items()})
-        for beam, speakers in SETTINGS:
+        for beam, speakers, replicas in SETTINGS:
             engine = WhisperXEngine(MODELS / "whisper-base", device="cpu", threads=2,
-                                    beam_size=beam, batch_size=8)
-            label = f"beam {beam}, step {'0.5' if speakers else '2.5'} s"
+                                    beam_size=beam, batch_size=8, replicas=replicas)
+            label = (f"beam {beam}, step {'0.5' if speakers else '2.5'} s, "
+                     f"{replicas} replica{'s' if replicas > 1 else ''}")
             _, first, _, vocabulary = sets["piper"][0]
             engine.transcribe(first, prompt=build_prompt(vocabulary), speakers=speakers)
             row: dict[str, object] = {}

@@ -88,6 +88,26 @@ def test_a_60_second_answer_is_transcribed_with_timed_words(
     assert len(speech.pitch_timeline) >= 8 and len(speech.loudness_timeline) >= 8
 
 
+def test_two_single_threaded_replicas_give_the_words_and_times_of_one_copy(
+        engine: WhisperXEngine, models_dir: Path, answer_60s: clips.Clip,
+        tmp_path: Path) -> None:
+    """The service decodes a batch's speech chunks in parts, one per CPU thread: the parts
+    must come back in order, with their own encoder outputs for the word times."""
+    wav = answer_60s.write(tmp_path / "answer.wav")
+    prompt = build_prompt(DECORATOR_VOCABULARY)
+    one_copy = WhisperXEngine(models_dir / "whisper-base", device="cpu", threads=2,
+                              replicas=1)
+
+    split = engine.transcribe(wav, prompt=prompt)
+    whole = one_copy.transcribe(wav, prompt=prompt)
+
+    assert engine.replicas == 2 and len(split.segments) >= 2
+    assert split.text == whole.text
+    assert [(w.word, w.start, w.end) for w in split.words] == \
+        [(w.word, w.start, w.end) for w in whole.words]
+    assert split.language_probability == pytest.approx(whole.language_probability, abs=1e-3)
+
+
 def test_fillers_and_pauses_are_reported_at_their_moments(
         engine: WhisperXEngine, fillers_and_pauses: clips.Clip, tmp_path: Path) -> None:
     wav = fillers_and_pauses.write(tmp_path / "answer.wav")

@@ -161,7 +161,9 @@ class Settings(BaseSettings):
     whisper_model: str = Field("whisper-base", description="Model folder name under models_dir.")
     whisper_device: str = Field("auto", description="auto, cpu or cuda.")
     whisper_compute_type: str = Field("auto", description="auto (int8 on CPU, float16 on GPU).")
-    whisper_threads: int = Field(2, description="CPU threads for transcription.")
+    whisper_threads: int = Field(2, description="CPU threads for transcription, each with "
+                                 "its own single-threaded model replica decoding part of a "
+                                 "batch.")
     whisper_beam_size: int = Field(5, description="Beam size for decoding.")
     whisper_batch_size: int = Field(8, description="Speech chunks WhisperX decodes at once.")
     whisper_align_model: str = Field(

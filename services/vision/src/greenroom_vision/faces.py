@@ -41,7 +41,7 @@ import numpy as np
 from greenroom_common.documents import VisionDoc
 
 from greenroom_vision.frames import Frame, Unreadable, read_frame
-from greenroom_vision.landmarks import Detection, FaceModels, Roi, crop
+from greenroom_vision.landmarks import Detection, FaceModels, Roi, crop, session_options
 from greenroom_vision.measures import (
     EXPRESSIONS,
     FaceReading,
@@ -167,11 +167,8 @@ class FaceAnalyzer:
     def _session(path: Path, providers: list[str], threads: int) -> Any:
         import onnxruntime as ort
 
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = max(threads, 0)
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        return ort.InferenceSession(str(path), sess_options=options, providers=providers)
+        return ort.InferenceSession(str(path), sess_options=session_options(threads),
+                                    providers=providers)
 
     # --- per batch ---------------------------------------------------------------------------
 
