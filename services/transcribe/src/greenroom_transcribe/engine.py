@@ -209,7 +209,7 @@ class WhisperXEngine:
 
     ``threads`` is the CPU cores it may use. On a CPU they become ``replicas`` single-threaded
     copies of the model (one per thread unless told otherwise) that decode parts of each
-    batch side by side: measured on a 2-minute answer, 10 -> 7 s and a quarter less CPU
+    batch side by side: measured on a 104 s answer, 8-10 -> 7 s and a quarter less CPU
     than two threads sharing one copy, with the same words and times (``bench/
     transcribe_cpu.py``). On a GPU one replica decodes each batch whole.
 
