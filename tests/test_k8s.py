@@ -321,5 +321,5 @@ def test_the_cpu_overlay_runs_the_model_workers_without_gpus_at_the_capacity_mod
         assert container["resources"]["requests"]["cpu"] == "2"  # the models' two threads
         assert not container["image"].endswith("-cuda"), container["image"]
         ceilings[name] = by_kind(cpu, "ScaledObject")[name]["spec"]["maxReplicaCount"]
-    assert ceilings == {"transcribe": 26, "vision": 8}
+    assert ceilings == {"transcribe": 29, "vision": 9}
     assert max(ceilings.values()) <= partitions
