@@ -258,20 +258,29 @@ class LocalPlatform:
                        self.log_dir / f"{instance}.log", cwd=REPO)
 
     def _start_services(self) -> None:
-        started = []
-        for instance, name in self.instances():
-            health = partial(http_ok, f"{self.url(instance)}/healthz")
-            make = partial(self.service_process, name, instance)
-            started.append((instance, make, self._launch(instance, make, health)))
-        for instance, make, proc in started:
-            self._await_healthy(instance, make, proc)
+        """Every service, side by side, the gateways last: they are told where the voice
+        service listens, which is settled only once it answers (a taken port moves it)."""
+        instances = self.instances()
+        for wave in ([i for i in instances if i[1] != "gateway"],
+                     [i for i in instances if i[1] == "gateway"]):
+            started = []
+            for instance, name in wave:
+                make = partial(self.service_process, name, instance)
+                started.append((instance, make,
+                                self._launch(instance, make, partial(self.healthy, instance))))
+            for instance, make, proc in started:
+                self._await_healthy(instance, make, proc)
+
+    def healthy(self, instance: str) -> bool:
+        """The instance answers its health probe on its current port."""
+        return http_ok(f"{self.url(instance)}/healthz")
 
     def _await_healthy(self, instance: str, make: Callable[[], Process], proc: Process) -> None:
         """Wait on the health probe (model loading on a busy 2-core machine can take a
         while). A port chosen free can be taken by any outgoing connection's ephemeral port
         before the service binds it: then choose again and relaunch, rather than fail."""
+        health = partial(self.healthy, instance)
         for attempt in range(BIND_ATTEMPTS):
-            health = partial(http_ok, f"{self.url(instance)}/healthz")
             if attempt:
                 proc = make()
                 proc.start()
