@@ -32,12 +32,6 @@ DEFAULT_PORTS = {"gateway": 8000, "ingest": 8101, "transcribe": 8102, "vision": 
 # browser's own speech synthesis), and it has none of the pipeline's metrics.
 STANDALONE = {"voice"}
 CORE = tuple(s for s in SERVICES if s not in STANDALONE)
-# Here every service shares the same cores. An answer is graded once both its transcript
-# and its vision reading are in, and transcription is the longer: at a lower priority,
-# vision runs on the cores transcription leaves idle instead of slowing it. Measured on 2
-# cores, a 140 s answer's transcription beside 120 s of frames: both done in 14.1-15.1 s
-# at equal priority, 12.2-13.0 s with vision at 6; at 10 vision finished last (14.0-14.5 s).
-NICENESS = {"vision": 6}
 
 
 BIND_ATTEMPTS = 3
@@ -251,7 +245,6 @@ class LocalPlatform:
         ])
         env = {
             **os.environ,
-            "GREENROOM_NICE": str(NICENESS.get(name, 0)),
             **self.service_env(),
             "GREENROOM_PORT": str(self.ports[instance]),
             "PYTHONPATH": pythonpath,

@@ -51,10 +51,6 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the service's HTTP server binds.")
     port: int = Field(0, description="Port of the service's HTTP server (0: service default).")
     log_level: str = Field("INFO", description="Python log level.")
-    nice: int = Field(
-        0, ge=0, le=19, description="CPU niceness the service lowers itself to at start "
-        "(0: none). Where services share cores, a stage off an answer's critical path "
-        "yields them to the one on it (the local platform runs vision at 6).")
     max_attempts: int = Field(
         3, description="Attempts at an event that fails on healthy infrastructure before it "
         "goes to the dead-letter topic (a poison event).")

@@ -58,7 +58,6 @@ from greenroom_common.metrics import (
     IN_FLIGHT,
     REGISTRY,
 )
-from greenroom_common.priority import lower_priority
 from greenroom_common.storage import ObjectStore
 
 E = TypeVar("E", bound=Event)
@@ -375,7 +374,6 @@ def serve(app: Any, default_port: int, settings: Settings | None = None) -> None
     except InsecureSettings as exc:
         log.critical("refusing to start: %s", exc)
         raise SystemExit(2) from exc
-    lower_priority(settings.nice)
     uvicorn.run(
         app,
         host=settings.host,
