@@ -91,8 +91,7 @@ def test_duplicate_ingested_event_yields_exactly_one_result(
     event = AnswerIngested(
         tenant="public", session_id=session.id, answer_id=answer_id, question_id="lf-01",
         mode="video", duration_s=ingest_doc["duration_s"], audio_key=ingest_doc["audio_key"],
-        frame_keys=ingest_doc["frame_keys"], frame_times_s=ingest_doc["frame_times_s"],
-        fps=ingest_doc["fps"],
+        has_video=ingest_doc["has_video"],
     )
     def halves_consumed() -> float:
         return sum(counter(platform, "grader", "greenroom_events_consumed_total", topic=t.value)

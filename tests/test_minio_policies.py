@@ -113,7 +113,6 @@ OBJECTS = {
     "answer.json": KEYS.answer,
     "upload.*": KEYS.upload(".webm"),
     "audio.wav": KEYS.audio,
-    "frames/*.jpg": KEYS.frame(0),
     "ingest.json": KEYS.ingest,
     "transcript.json": KEYS.transcript,
     "vision.json": KEYS.vision,
@@ -145,7 +144,7 @@ ALLOWED: dict[str, dict[str, set[str]]] = {
     },
     "ingest": {
         "get": WORKER_READ | {"answer.json", "upload.*", "ingest.json"},
-        "put": WORKER_WRITE | {"audio.wav", "frames/*.jpg", "ingest.json"},
+        "put": WORKER_WRITE | {"audio.wav", "ingest.json"},
         "delete": MEDIA,
     },
     "transcribe": {
@@ -154,7 +153,7 @@ ALLOWED: dict[str, dict[str, set[str]]] = {
         "delete": MEDIA,
     },
     "vision": {
-        "get": WORKER_READ | {"ingest.json", "frames/*.jpg", "vision.json"},
+        "get": WORKER_READ | {"ingest.json", "upload.*", "vision.json"},
         "put": WORKER_WRITE | {"vision.json"},
         "delete": MEDIA,
     },
@@ -286,9 +285,7 @@ def test_every_stage_of_one_answer_works_with_its_own_user(endpoint: str) -> Non
         assert await ingest.get_json(keys.answer) is not None
         await ingest.download(upload, tmp / "upload")
         (tmp / "audio.wav").write_bytes(b"RIFF")
-        (tmp / "frame.jpg").write_bytes(b"\xff\xd8")
         await ingest.put_file(keys.audio, tmp / "audio.wav", "audio/wav")
-        await ingest.put_file(keys.frame(0), tmp / "frame.jpg", "image/jpeg")
         assert await ingest.create_json(keys.ingest, Doc(stage="ingest"))
         assert not await ingest.create_json(keys.ingest, Doc(stage="again"))
         # transcribe
@@ -297,7 +294,7 @@ def test_every_stage_of_one_answer_works_with_its_own_user(endpoint: str) -> Non
         assert await transcribe.create_json(keys.transcript, Doc(stage="transcript"))
         # vision
         assert await vision.get_model(keys.ingest, Doc) is not None
-        await vision.download(keys.frame(0), tmp / "frame-copy.jpg")
+        await vision.download(upload, tmp / "upload-copy")
         assert await vision.create_json(keys.vision, Doc(stage="vision"))
         # grader: join, grade, session completion and report
         assert not await grader.exists(keys.failure)

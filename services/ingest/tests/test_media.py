@@ -24,22 +24,20 @@ def clip(tmp_path: Path) -> Path:
     return out
 
 
-def test_extracts_16khz_mono_audio_and_frames_at_the_configured_rate(clip: Path,
-                                                                      tmp_path: Path) -> None:
-    result = extract(clip, tmp_path, Limits(fps=2.0, frame_width=160))
+def test_extracts_16khz_mono_audio_and_probes_the_video(clip: Path, tmp_path: Path) -> None:
+    result = extract(clip, tmp_path, Limits())
     with wave.open(str(result.audio)) as wav:
         assert (wav.getframerate(), wav.getnchannels()) == (16_000, 1)
     assert result.duration_s == pytest.approx(3.0, abs=0.1)
-    assert len(result.frames) == 6
-    assert [t for t, _ in result.frames] == [0.0, 0.5, 1.0, 1.5, 2.0, 2.5]
-    assert result.probe.has_video and result.probe.width == 320
+    assert result.probe.has_video and (result.probe.width, result.probe.height) == (320, 240)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["audio.wav", "clip.webm"]
 
 
-def test_audio_only_upload_has_no_frames(tmp_path: Path) -> None:
+def test_audio_only_upload_has_no_video(tmp_path: Path) -> None:
     out = tmp_path / "voice.ogg"
     ffmpeg("-f", "lavfi", "-i", "sine=duration=2", "-c:a", "libopus", str(out))
     result = extract(out, tmp_path, Limits())
-    assert result.frames == [] and not result.probe.has_video
+    assert not result.probe.has_video and result.duration_s == pytest.approx(2.0, abs=0.1)
 
 
 @pytest.mark.parametrize(("content", "reason"), [(b"", "empty"), (b"\x1a\x45\xdf\xa3junk" * 99,

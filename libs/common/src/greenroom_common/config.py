@@ -147,11 +147,10 @@ class Settings(BaseSettings):
     # Ingest
     max_answer_s: float = Field(180.0, description="Longest accepted answer, in seconds.")
     duration_grace_s: float = Field(5.0, description="Tolerance over the answer time limit.")
-    frame_fps: float = Field(2.0, description="Frames sampled per second of video.")
-    frame_width: int = Field(640, description="Width frames are scaled down to (if wider).")
     ingest_budget_s: float = Field(
-        240.0, description="Total time decoding one upload may take (probe, audio, frames) "
-        "before it is rejected as too slow to decode.")
+        240.0, description="Total time decoding one upload may take: ingest's probe and "
+        "audio (past it the answer is rejected as too slow to decode), and vision's frames "
+        "(past it presence is not measured).")
 
     # Models
     models_dir: Path = Field(
@@ -176,6 +175,9 @@ class Settings(BaseSettings):
     vision_device: str = Field("auto", description="auto, cpu or cuda.")
     vision_threads: int = Field(2, description="CPU threads for the vision models.")
     vision_batch_size: int = Field(32, description="Frames analysed per model call.")
+    frame_fps: float = Field(2.0, description="Frames vision samples per second of video.")
+    frame_width: int = Field(640, description="Width frames are scaled down to (if wider; "
+                             "at most 640).")
 
     # Grader
     sandbox_cpu_s: int = Field(5, description="CPU seconds a coding answer's run may use.")

@@ -96,15 +96,14 @@ class AnswerSubmitted(Event):
 
 
 class AnswerIngested(Event):
-    """Ingest probed the upload and extracted 16 kHz mono audio and sampled frames."""
+    """Ingest probed the upload and extracted 16 kHz mono audio; vision samples the frames
+    of the upload itself (the answer's ``ingest.json`` names it)."""
 
     question_id: str
     mode: AnswerMode
     duration_s: float
     audio_key: str
-    frame_keys: list[str] = Field(default_factory=list)
-    frame_times_s: list[float] = Field(default_factory=list)
-    fps: float = 0.0
+    has_video: bool = False
     width: int = 0
     height: int = 0
 
@@ -173,7 +172,7 @@ TOPIC_PAYLOADS: dict[Topic, type[BaseModel]] = {
 
 TOPIC_DESCRIPTIONS: dict[Topic, str] = {
     Topic.SUBMITTED: "The gateway stored an answer (upload object or typed text). Key: answer_id.",
-    Topic.INGESTED: "Ingest validated the media and extracted audio and frames. Key: answer_id.",
+    Topic.INGESTED: "Ingest validated the media and extracted its audio. Key: answer_id.",
     Topic.TRANSCRIBED: "Transcribe stored words with timestamps. Key: answer_id.",
     Topic.OBSERVED: "Vision stored per-frame face observations. Key: answer_id.",
     Topic.GRADED: "The grader stored the answer's result. Key: answer_id.",

@@ -105,9 +105,9 @@ class IngestDoc(Document):
     duration_s: float
     has_video: bool
     audio_key: str
-    frame_keys: list[str]
-    frame_times_s: list[float]
-    fps: float
+    video_key: str | None = Field(
+        None, description="The upload whose video vision samples: the answer's own, checked "
+        "by ingest (None: no video stream).")
     width: int
     height: int
     container: str

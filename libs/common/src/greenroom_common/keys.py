@@ -69,6 +69,13 @@ class AnswerKeys:
     def prefix(self) -> str:
         return f"{session_prefix(self.tenant, self.session_id)}{self.answer_id}/"
 
+    def holds(self, key: str) -> bool:
+        """Whether ``key`` names an object directly under this answer's prefix: what a key
+        read from a document must pass before it is used (a forged one could name another
+        tenant's media)."""
+        rest = key[len(self.prefix):] if key.startswith(self.prefix) else ""
+        return bool(rest) and "/" not in rest
+
     def upload(self, extension: str) -> str:
         return f"{self.prefix}upload{extension}"
 
@@ -79,9 +86,6 @@ class AnswerKeys:
     @property
     def audio(self) -> str:
         return f"{self.prefix}audio.wav"
-
-    def frame(self, index: int) -> str:
-        return f"{self.prefix}frames/{index:05d}.jpg"
 
     @property
     def ingest(self) -> str:

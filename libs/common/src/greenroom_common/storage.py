@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-import anyio
 import anyio.to_thread
 from minio import Minio
 from minio.deleteobjects import DeleteObject
@@ -19,14 +17,10 @@ from pydantic import BaseModel
 from greenroom_common.config import Settings
 
 M = TypeVar("M", bound=BaseModel)
-T = TypeVar("T")
 
 # S3's smallest multipart part, uploaded one at a time: an upload of any size costs the
 # service about one part of memory (minio's default of three parallel parts triples it).
 PART_SIZE = 5 * 1024 * 1024
-# Small objects (an answer's 240-360 frames) move several at a time: one at a time, each
-# request's round trip, not the bytes, sets the pace (about 1 s per 2-minute answer).
-TRANSFERS_IN_FLIGHT = 8
 _MISSING = {"NoSuchKey", "NoSuchObject", "NoSuchBucket"}
 _TAKEN = {"PreconditionFailed", "ConditionalRequestConflict"}
 
@@ -99,31 +93,6 @@ class ObjectStore:
         await self._run(
             self.client.fput_object, self.bucket, key, str(path), content_type=content_type
         )
-
-    async def put_files(self, files: list[tuple[str, Path, str]]) -> None:
-        """``(key, path, content type)`` files uploaded ``TRANSFERS_IN_FLIGHT`` at a time."""
-        await self._each(files, lambda f: self.put_file(*f))
-
-    async def download_files(self, files: list[tuple[str, Path]]) -> None:
-        """``(key, path)`` objects downloaded ``TRANSFERS_IN_FLIGHT`` at a time."""
-        await self._each(files, lambda f: self.download(*f))
-
-    @staticmethod
-    async def _each(items: list[T], transfer: Callable[[T], Awaitable[None]]) -> None:
-        limit = anyio.Semaphore(TRANSFERS_IN_FLIGHT)
-
-        async def one(item: T) -> None:
-            async with limit:
-                await transfer(item)
-
-        try:
-            async with anyio.create_task_group() as group:
-                for item in items:
-                    group.start_soon(one, item)
-        except BaseExceptionGroup as failed:
-            # The first failure, as a single call would raise it: callers tell transient
-            # storage errors and deleted sessions apart by type.
-            raise failed.exceptions[0] from None
 
     async def get_bytes(self, key: str) -> bytes | None:
         def read() -> bytes | None:

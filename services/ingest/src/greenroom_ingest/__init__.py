@@ -1,1 +1,1 @@
-"""Ingest: probes and validates uploads, extracts 16 kHz mono audio and sampled frames."""
+"""Ingest: probes and validates uploads, extracts 16 kHz mono audio."""

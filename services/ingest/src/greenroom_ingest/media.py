@@ -1,7 +1,8 @@
-"""The pure core of ingest: a media file in, validated audio and sampled frames out.
+"""The pure core of ingest: a media file in, validated audio out.
 
 ffprobe/ffmpeg do the work (the same binaries in every runtime shape). Every rejection is a
-:class:`Rejected` with a message a candidate can act on.
+:class:`Rejected` with a message a candidate can act on. Frames are not sampled here: vision
+decodes the upload's video itself, beside transcription instead of before it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import json
 import subprocess
 import time
 import wave
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from greenroom_common.domain import EMPTY_UPLOAD
@@ -44,9 +45,7 @@ class Probe:
 class Limits:
     max_answer_s: float = 180.0
     grace_s: float = 5.0
-    fps: float = 2.0
-    frame_width: int = 640
-    budget_s: float = 240.0  # probe + audio + frames together; see GREENROOM_INGEST_BUDGET_S
+    budget_s: float = 240.0  # probe + audio together; see GREENROOM_INGEST_BUDGET_S
 
     @property
     def longest_s(self) -> float:
@@ -58,7 +57,6 @@ class Extracted:
     probe: Probe
     duration_s: float
     audio: Path
-    frames: list[tuple[float, Path]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -168,25 +166,6 @@ def extract_audio(source: Path, target: Path, limits: Limits, deadline: Deadline
     return duration
 
 
-def sample_frames(source: Path, out_dir: Path, limits: Limits, duration_s: float,
-                  deadline: Deadline) -> list[tuple[float, Path]]:
-    """JPEG frames at ``limits.fps``, scaled down to ``frame_width``; frame i is at i/fps."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    scale = f"scale='min({limits.frame_width},iw)':-2"
-    result = deadline.run(
-        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(source), "-an",
-         "-t", f"{duration_s:.3f}", "-vf", f"fps={limits.fps},{scale}", "-q:v", "3",
-         str(out_dir / "%05d.jpg")])
-    if result.returncode != 0:
-        raise Rejected(
-            "unreadable_video",
-            "The video of this recording could not be decoded "
-            f"({result.stderr.strip()[-200:]}). Record the answer again.",
-        )
-    frames = sorted(out_dir.glob("*.jpg"))
-    return [(round(i / limits.fps, 3), path) for i, path in enumerate(frames)]
-
-
 def extract(source: Path, workdir: Path, limits: Limits) -> Extracted:
     """Probe, validate and extract within ``limits.budget_s``; raises :class:`Rejected` for
     input we cannot use (including input that decodes too slowly)."""
@@ -194,7 +173,4 @@ def extract(source: Path, workdir: Path, limits: Limits) -> Extracted:
     found = probe(source, deadline)
     validate(found, limits)
     audio = workdir / "audio.wav"
-    duration = extract_audio(source, audio, limits, deadline)
-    frames = sample_frames(source, workdir / "frames", limits, duration, deadline) \
-        if found.has_video else []
-    return Extracted(found, duration, audio, frames)
+    return Extracted(found, extract_audio(source, audio, limits, deadline), audio)

@@ -28,8 +28,8 @@ def ingested(event: AnswerSubmitted, doc: IngestDoc) -> AnswerIngested:
     return AnswerIngested(
         **event.ids(),
         question_id=event.question_id, mode=event.mode, duration_s=doc.duration_s,
-        audio_key=doc.audio_key, frame_keys=doc.frame_keys, frame_times_s=doc.frame_times_s,
-        fps=doc.fps, width=doc.width, height=doc.height,
+        audio_key=doc.audio_key, has_video=doc.has_video, width=doc.width,
+        height=doc.height,
     )
 
 
@@ -40,7 +40,6 @@ class Ingest:
         self.worker = worker
         s = worker.settings
         self.limits = Limits(max_answer_s=s.max_answer_s, grace_s=s.duration_grace_s,
-                             fps=s.frame_fps, frame_width=s.frame_width,
                              budget_s=s.ingest_budget_s)
         worker.route(Topic.SUBMITTED, AnswerSubmitted, Stage.INGEST)(self.on_submitted)
 
@@ -58,8 +57,7 @@ class Ingest:
         follow-up has a shorter time limit). The event's ``upload_key`` is never used: a
         forged event could name another tenant's media."""
         doc = await self.worker.store.get_model(keys.answer, AnswerDoc)
-        if doc is None or not doc.upload_key or not doc.upload_key.startswith(keys.prefix) \
-                or "/" in doc.upload_key[len(keys.prefix):]:
+        if doc is None or not doc.upload_key or not keys.holds(doc.upload_key):
             raise Rejected("no_upload", "The upload of this answer was not found; record the "
                            "answer again.")
         limits = self.limits
@@ -75,14 +73,11 @@ class Ingest:
             source = work / "upload"
             await store.download(source_key, source)
             result = await self.worker.blocking(extract, source, work, limits)
-            frame_keys = [keys.frame(index) for index in range(len(result.frames))]
-            await store.put_files([(keys.audio, result.audio, "audio/wav"), *(
-                (key, path, "image/jpeg")
-                for key, (_, path) in zip(frame_keys, result.frames, strict=True))])
+            await store.put_file(keys.audio, result.audio, "audio/wav")
             return IngestDoc(
-                duration_s=round(result.duration_s, 3), has_video=bool(result.frames),
-                audio_key=keys.audio, frame_keys=frame_keys,
-                frame_times_s=[t for t, _ in result.frames], fps=self.limits.fps,
+                duration_s=round(result.duration_s, 3), has_video=result.probe.has_video,
+                audio_key=keys.audio,
+                video_key=source_key if result.probe.has_video else None,
                 width=result.probe.width, height=result.probe.height,
                 container=result.probe.container, audio_codec=result.probe.audio_codec,
                 video_codec=result.probe.video_codec,

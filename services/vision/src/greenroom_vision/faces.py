@@ -1,8 +1,9 @@
 """Faces in sampled frames: the vision service's core (no bus, no storage).
 
-For an answer's frames (JPEGs ingest sampled at 2 fps) it finds the faces, reads the largest
-one (face mesh, irises, expression) and the lighting, and hands the readings to
-``measures.measure`` for the per-frame timeline, the per-answer summary and the moments.
+For an answer's frames (sampled from its video at 2 fps by ``video.py``) it finds the faces,
+reads the largest one (face mesh, irises, expression) and the lighting, and hands the
+readings to ``measures.measure`` for the per-frame timeline, the per-answer summary and the
+moments.
 
 Libraries and models, all offline:
 
@@ -27,11 +28,12 @@ downloader is replaced by a check that fails with ``WeightsMissingError``.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -262,30 +264,39 @@ class FaceAnalyzer:
     # --- per answer --------------------------------------------------------------------------
 
     def analyze(self, frames: Sequence[tuple[float, Path]]) -> VisionDoc:
-        """Observes every ``(time_s, jpeg_path)`` frame. A frame that cannot be read counts
-        as a frame without a face (and is logged), not as a failure of the answer."""
-        started = time.perf_counter()
-        ordered = sorted(frames, key=lambda f: f[0])
+        """Observes every ``(time_s, picture_path)`` frame (stored pictures: photos in the
+        tests and benchmarks). A frame that cannot be read counts as a frame without a face
+        (and is logged), not as a failure of the answer."""
+
+        def read(t: float, path: Path) -> tuple[float, Frame | Unreadable]:
+            frame = read_frame(Path(path))
+            if isinstance(frame, Unreadable):
+                log.warning("frame at %.2f s (%s): %s; counted as no face", t, path,
+                            frame.reason)
+            return float(t), frame
+
+        return self.analyze_frames(read(t, p) for t, p in sorted(frames, key=lambda f: f[0]))
+
+    def analyze_frames(self, frames: Iterable[tuple[float, Frame | Unreadable]]) -> VisionDoc:
+        """Observes decoded frames in time order, ``batch_size`` at a time as they come (a
+        video's frames arrive while the previous batch is measured)."""
+        spent = 0.0  # in the models and measures, not waiting for the decoder
         readings: list[FrameReading] = []
-        for start in range(0, len(ordered), self.batch_size):
-            chunk = ordered[start:start + self.batch_size]
-            decoded: list[tuple[float, Frame | Unreadable]] = []
-            for t, path in chunk:
-                frame = read_frame(Path(path))
-                if isinstance(frame, Unreadable):
-                    log.warning("frame at %.2f s (%s): %s; counted as no face", t, path,
-                                frame.reason)
-                decoded.append((float(t), frame))
-            readings.extend(self.read_batch(decoded))
+        stream = iter(frames)
+        while batch := list(itertools.islice(stream, self.batch_size)):
+            started = time.perf_counter()
+            readings.extend(self.read_batch(batch))
+            spent += time.perf_counter() - started
+        started = time.perf_counter()
         measured = measure(readings)
         return VisionDoc(
             detector=self.detector,
-            has_video=len(frames) > 0,
+            has_video=len(readings) > 0,
             frames=measured.frames,
             summary=measured.summary,
             moments=measured.moments,
             notes=measured.notes,
             observations=observe(measured.frames),
             device=self.device,
-            inference_s=round(time.perf_counter() - started, 3),
+            inference_s=round(spent + time.perf_counter() - started, 3),
         )

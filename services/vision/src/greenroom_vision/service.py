@@ -1,14 +1,18 @@
 """Kafka adapter of vision: ``answers.ingested`` → ``answers.observed``.
 
+Vision samples the frames of the upload itself (``video.py``), beside transcription, so an
+answer's transcription starts as soon as ingest has its audio.
+
 Presence is coaching only, so vision never blocks a verdict: when it gives up on an answer
-(a poison frame set, an outage past the retry budget) it stores an empty observation that
-says why, and announces it; the grader grades without presence.
+(a video it cannot decode, a poison frame set, an outage past the retry budget) it stores an
+empty observation that says why, and announces it; the grader grades without presence.
 """
 
 from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
@@ -23,6 +27,8 @@ from greenroom_common.storage import ObjectStore
 from greenroom_common.worker import Transport, Worker
 
 from greenroom_vision.faces import FaceAnalyzer
+from greenroom_vision.frames import Frame, Unreadable
+from greenroom_vision.video import Sampling, VideoUnreadable, check_size, sample
 
 log = logging.getLogger("greenroom.vision")
 UNMEASURED = ("Presence could not be measured for this answer ({reason}); the verdict does "
@@ -30,7 +36,8 @@ UNMEASURED = ("Presence could not be measured for this answer ({reason}); the ve
 
 
 class Analyzer(Protocol):
-    def analyze(self, frames: list[tuple[float, Path]]) -> VisionDoc: ...
+    def analyze_frames(self, frames: Iterable[tuple[float, Frame | Unreadable]]) -> VisionDoc:
+        ...
 
 
 def unmeasured(reason: str) -> VisionDoc:
@@ -39,7 +46,7 @@ def unmeasured(reason: str) -> VisionDoc:
         detector="none", has_video=False, frames=[], inference_s=0.0,
         summary=VisionSummary(frames=0, face_frames=0, no_face_frames=0, multi_face_frames=0,
                               face_share=0.0),
-        notes=[UNMEASURED.format(reason=reason.replace("_", " "))])
+        notes=[UNMEASURED.format(reason=reason)])
 
 
 class Vision:
@@ -48,6 +55,10 @@ class Vision:
     def __init__(self, worker: Worker, analyzer: Analyzer | None = None) -> None:
         self.worker = worker
         self.analyzer = analyzer
+        s = worker.settings
+        self.sampling = Sampling(fps=s.frame_fps, width=s.frame_width,
+                                 budget_s=s.ingest_budget_s,
+                                 ahead=2 * max(1, s.vision_batch_size))
         if analyzer is None:
             worker.on_startup(self.load_model)
         worker.route(Topic.INGESTED, AnswerIngested, Stage.VISION,
@@ -67,26 +78,39 @@ class Vision:
     async def observe(self, event: AnswerIngested) -> VisionDoc:
         analyzer = self.analyzer
         assert analyzer is not None, "the model loads before the consumer starts"
-        with tempfile.TemporaryDirectory(prefix="greenroom-vision-") as tmp:
-            frames: list[tuple[float, Path]] = []
-            # Frame keys are derived (ingest writes frame i at keys.frame(i)) and their
-            # number and times come from ingest's stored document, never from the event: a
-            # forged event could name another tenant's frames or a million of them.
-            keys = AnswerKeys.of(event)
-            ingested = await self.worker.store.get_model(keys.ingest, IngestDoc)
-            if ingested is None:
-                raise Rejected("no_frames", "The frames of this answer were not found; record "
-                               "the answer again.")
-            fetch = []
-            for i, t in enumerate(ingested.frame_times_s):
-                key = keys.frame(i)
-                path = Path(tmp) / f"{i:05d}-{key.rsplit('/', 1)[-1]}"
-                fetch.append((key, path))
-                frames.append((t, path))
-            await self.worker.store.download_files(fetch)
-            doc = await self.worker.blocking(analyzer.analyze, frames)
+        # What to sample comes from ingest's stored document, never from the event: a forged
+        # event could name another tenant's media.
+        keys = AnswerKeys.of(event)
+        ingested = await self.worker.store.get_model(keys.ingest, IngestDoc)
+        if ingested is None:
+            raise Rejected("no_media", "The media of this answer was not found; record the "
+                           "answer again.")
+        if not ingested.has_video or ingested.video_key is None:
+            doc = await self.worker.blocking(analyzer.analyze_frames, [])
+        elif not keys.holds(ingested.video_key):
+            raise Rejected("no_media", "The video of this answer was not found; record the "
+                           "answer again.")
+        else:
+            doc = await self.sampled(analyzer, ingested.video_key, ingested)
         INFERENCE_SECONDS.labels("vision", doc.detector).observe(doc.inference_s)
         return doc
+
+    async def sampled(self, analyzer: Analyzer, video_key: str, ingested: IngestDoc) -> VisionDoc:
+        """The upload's frames, decoded here and measured as they come; a video that cannot
+        be decoded is noted on the observation (presence unmeasured), not a failed answer."""
+        with tempfile.TemporaryDirectory(prefix="greenroom-vision-") as tmp:
+            source = Path(tmp) / "upload"
+            await self.worker.store.download(video_key, source)
+
+            def run() -> VisionDoc:
+                check_size(ingested.width, ingested.height)
+                return analyzer.analyze_frames(sample(source, ingested.duration_s,
+                                                      self.sampling))
+            try:
+                return await self.worker.blocking(run)
+            except VideoUnreadable as unreadable:
+                log.warning("vision: %s", unreadable)
+                return unmeasured(str(unreadable))
 
     async def on_ingested(self, event: AnswerIngested) -> None:
         keys = AnswerKeys.of(event)
@@ -98,7 +122,7 @@ class Vision:
                   event.answer_id, reason)
         keys = AnswerKeys.of(event)
         doc = await self.worker.once(event, keys.vision, VisionDoc,
-                                     lambda: _ready(unmeasured(reason)))
+                                     lambda: _ready(unmeasured(reason.replace("_", " "))))
         await self.announce(event, doc)
 
     async def announce(self, event: AnswerIngested, doc: VisionDoc) -> None:
