@@ -40,6 +40,22 @@ def test_bad_upload_fails_with_a_readable_reason(client: Client, tmp_path: Path,
     assert answer["result"] is None
 
 
+def test_a_video_whose_pictures_cannot_be_decoded_is_graded_on_its_speech(
+        client: Client, tmp_path: Path) -> None:
+    """Presence is coaching only: a broken video track costs the presence feedback, with
+    the reason, not the answer."""
+    session = client.session(["lf-01"])
+    response = client.upload(session, "lf-01", media.video_without_pictures(
+        tmp_path / "no-pictures.webm"))
+    assert response.status_code == 202, response.text
+    answer = client.wait(session, response.json()["answer_id"], timeout_s=180)
+    assert answer["status"] == "graded", answer
+    assert answer["stages"] == ["ingest", "transcribe", "vision", "grade"]
+    assert answer["vision"]["frames"] == 0
+    [said] = [i for i in answer["result"]["improvements"] if "not measured" in i]
+    assert "no picture that could be decoded" in said
+
+
 def test_empty_file_is_refused_and_recorded(client: Client, tmp_path: Path) -> None:
     empty = tmp_path / "empty.webm"
     empty.touch()

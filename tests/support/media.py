@@ -53,6 +53,15 @@ def face_video_with_speech(out: Path, text: str = SENTENCE) -> Path:
     return out
 
 
+def video_without_pictures(out: Path) -> Path:
+    """A face video with speech whose video track lost every packet: a probe still sees a
+    video stream, a decoder finds no picture in it."""
+    whole = face_video_with_speech(out.parent / f"whole-{out.name}")
+    run("ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(whole), "-c", "copy",
+        "-bsf:v", "noise=dropamount=1", str(out))
+    return out
+
+
 def video_without_audio(out: Path, seconds: float = 3.0) -> Path:
     face = face_image(out.parent / "face-silent.png")
     run("ffmpeg", "-nostdin", "-v", "error", "-y", "-loop", "1", "-i", str(face),

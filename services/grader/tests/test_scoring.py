@@ -110,6 +110,19 @@ def test_face_never_changes_the_verdict_or_score() -> None:
     assert not any(d.name == "presence" for d in no_video.dimensions)
 
 
+def test_a_video_vision_could_not_read_is_said_and_changes_nothing_else() -> None:
+    text = ANSWERS["lf-02"]["strong"]
+    words = spoken(text)
+    plain = grade("a1", q("lf-02"), text, words, 60.0)
+    unread = grade("a1", q("lf-02"), text, words, 60.0,
+                   unmeasured="the video has no picture that could be decoded")
+    assert (unread.verdict, unread.score, unread.dimensions) == (
+        plain.verdict, plain.score, plain.dimensions)
+    assert unread.improvements[:-1] == plain.improvements
+    assert "not measured for this answer: the video has no picture" in unread.improvements[-1]
+    assert unread.themes[-1] == "presence"
+
+
 def test_typed_and_spoken_words_get_the_same_content_score() -> None:
     text = ANSWERS["lf-01"]["strong"]
     typed = grade("a1", q("lf-01"), text)

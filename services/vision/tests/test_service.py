@@ -124,6 +124,7 @@ def test_a_video_vision_cannot_decode_leaves_presence_unmeasured_not_the_answer_
     asyncio.run(bus.drain())
     doc = observed(store, bus)
     assert not doc.has_video and why in doc.notes[0] and "could not be measured" in doc.notes[0]
+    assert doc.unmeasured is not None and why in doc.unmeasured  # the grader tells the candidate
 
 
 class Broken:
@@ -145,5 +146,6 @@ def test_an_answer_vision_cannot_analyse_is_announced_without_presence(upload: b
     assert observed.parsed(AnswerObserved).frames == 0
     doc = VisionDoc.model_validate_json(store.objects[KEYS.vision])
     assert not doc.has_video and "could not be measured" in doc.notes[0]
+    assert doc.unmeasured == "the face analysis failed on this recording"
     assert bus.on(Topic.FAILED.value) == [] and KEYS.failure not in store.objects
     assert len(bus.on(Topic.DEAD_LETTER.value)) == 1  # kept for an operator to look at

@@ -56,6 +56,8 @@ def test_large_frames_are_scaled_down_and_a_portrait_phone_video_comes_out_uprig
         tmp_path: Path) -> None:
     wide = clip(tmp_path / "wide.mp4", "1280x720", 1)
     assert {f.source_size for _, f in sample(wide, 1.0, Sampling())} == {(640, 360)}
+    tall = clip(tmp_path / "tall.mp4", "320x1600", 1)
+    assert {f.source_size for _, f in sample(tall, 1.0, Sampling())} == {(256, 1280)}
     # A phone records landscape pixels with a rotation in the container.
     portrait = tmp_path / "portrait.mp4"
     ffmpeg("-i", str(clip(tmp_path / "flat.mp4", "320x240", 1)), "-c", "copy",
@@ -68,8 +70,22 @@ def test_a_file_that_is_not_a_video_is_unreadable_with_the_decoders_reason(
         tmp_path: Path) -> None:
     junk = tmp_path / "upload.webm"
     junk.write_bytes(b"\x1a\x45\xdf\xa3junk" * 99)
-    with pytest.raises(VideoUnreadable, match="could not be decoded"):
+    with pytest.raises(VideoUnreadable, match="could not be decoded") as caught:
         list(sample(junk, 3.0, Sampling()))
+    assert str(tmp_path) not in str(caught.value) and " @ 0x" not in str(caught.value)
+
+
+def test_a_video_stream_without_pictures_is_unreadable(tmp_path: Path) -> None:
+    """A recording whose video track lost every packet: the probe sees a video stream,
+    the decoder finds nothing in it."""
+    whole = tmp_path / "whole.webm"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=320x240:rate=15:duration=2",
+           "-f", "lavfi", "-i", "sine=duration=2", "-c:v", "libvpx", "-deadline", "realtime",
+           "-c:a", "libopus", str(whole))
+    empty = tmp_path / "empty.webm"
+    ffmpeg("-i", str(whole), "-c", "copy", "-bsf:v", "noise=dropamount=1", str(empty))
+    with pytest.raises(VideoUnreadable, match="no picture"):
+        list(sample(empty, 2.0, Sampling()))
 
 
 def test_decoding_past_the_budget_stops_the_decoder(tmp_path: Path) -> None:

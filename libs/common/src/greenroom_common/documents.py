@@ -273,6 +273,9 @@ class VisionDoc(Document):
         "looking_away, restless, too_far, too_close, dark, backlit, low_contrast.")
     notes: list[str] = Field(default_factory=list,
                              description="What limits the measurements, for people.")
+    unmeasured: str | None = Field(
+        None, description="Why presence was not measured at all (a video vision could not "
+        "decode, or vision gave up on the answer); None when it was, or there was no video.")
     device: str = Field("cpu", description="Where the models ran: cpu or cuda.")
     observations: list[Observation] = Field(
         default_factory=list, description="Second faces and long absences from the camera, "

@@ -25,6 +25,13 @@ class PresenceResult:
     tips: list[str]
 
 
+def unmeasured(reason: str) -> str:
+    """What the candidate reads when vision could not measure a video answer at all."""
+    return (f"Your presence on camera was not measured for this answer: {reason}. The "
+            "verdict does not depend on it; record the answer again if you want feedback on "
+            "how you come across on camera.")
+
+
 def assess(vision: VisionSummary, moments: list[Moment] | None = None) -> PresenceResult | None:
     if not vision.frames:
         return None

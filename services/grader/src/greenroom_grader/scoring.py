@@ -77,6 +77,7 @@ def grade(
     speech: SpeechMetrics | None = None,
     moments: list[Moment] | None = None,
     bank_version: str = "",
+    unmeasured: str | None = None,
     limits: Limits | None = None,
     runner: Runner = run_code,
 ) -> GradeDoc:
@@ -91,6 +92,9 @@ def grade(
         if len(doc.improvements) < 3 and coaching.tips:
             doc.improvements.append(coaching.tips[0])
             doc.themes.append("presence")
+    elif unmeasured is not None:  # said whatever else is said: the candidate sent a video
+        doc.improvements.append(presence.unmeasured(unmeasured))
+        doc.themes.append("presence")
     doc.bank_version = bank_version
     return doc
 

@@ -140,6 +140,7 @@ class Grader:
             event.answer_id, q, text, words or None, duration,
             vision.summary if vision.has_video else None, speech,
             vision.moments, bank_version=load_bank().version, limits=self.limits,
+            unmeasured=vision.unmeasured,
         ), parent)
 
     async def _parent(self, event: Event) -> Parent | None:

@@ -35,6 +35,11 @@ UNMEASURED = ("Presence could not be measured for this answer ({reason}); the ve
               "not depend on it.")
 
 
+# Why vision gave up on an answer, for the candidate (the worker's reason codes).
+GAVE_UP = {"unavailable": "the face analysis was unavailable",
+           "": "the face analysis failed on this recording"}
+
+
 class Analyzer(Protocol):
     def analyze_frames(self, frames: Iterable[tuple[float, Frame | Unreadable]]) -> VisionDoc:
         ...
@@ -46,7 +51,7 @@ def unmeasured(reason: str) -> VisionDoc:
         detector="none", has_video=False, frames=[], inference_s=0.0,
         summary=VisionSummary(frames=0, face_frames=0, no_face_frames=0, multi_face_frames=0,
                               face_share=0.0),
-        notes=[UNMEASURED.format(reason=reason)])
+        notes=[UNMEASURED.format(reason=reason)], unmeasured=reason)
 
 
 class Vision:
@@ -121,8 +126,9 @@ class Vision:
         log.error("vision: no observation for %s (%s); grading goes on without presence",
                   event.answer_id, reason)
         keys = AnswerKeys.of(event)
+        why = GAVE_UP.get(reason, GAVE_UP[""])
         doc = await self.worker.once(event, keys.vision, VisionDoc,
-                                     lambda: _ready(unmeasured(reason.replace("_", " "))))
+                                     lambda: _ready(unmeasured(why)))
         await self.announce(event, doc)
 
     async def announce(self, event: AnswerIngested, doc: VisionDoc) -> None:

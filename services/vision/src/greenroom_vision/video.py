@@ -1,8 +1,8 @@
 """Sampling an answer's video: the upload in, ``(time_s, Frame)`` pairs out, as they decode.
 
 ffmpeg decodes the video once, keeps ``fps`` frames a second scaled to at most ``width``
-wide (after the container's rotation), and writes them as uncompressed PPM pictures to a
-pipe. No JPEG is encoded or decoded and no frame is stored: the candidate's face exists only
+wide and ``MAX_HEIGHT`` tall (after the container's rotation), and writes them as
+uncompressed PPM pictures to a pipe. No JPEG is encoded or decoded and no frame is stored: the candidate's face exists only
 in this process's memory while it is measured. Frame ``i`` is at ``i / fps`` seconds.
 
 Decoding runs ahead of the models by at most ``ahead`` frames (a reader thread fills a
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import re
 import subprocess
 import tempfile
 import threading
@@ -32,6 +33,9 @@ from greenroom_vision.frames import MAX_FULL_DECODE_PIXELS, MAX_WIDTH, Frame
 
 Array = np.ndarray[Any, Any]
 _END = object()
+# A frame is at most MAX_WIDTH wide and this tall: a hostile 640x60000 video must not turn
+# into 115 MB pictures queued by the dozen.
+MAX_HEIGHT = 2 * MAX_WIDTH
 
 
 class VideoUnreadable(Exception):
@@ -47,9 +51,10 @@ class Sampling:
 
     def command(self, source: Path, duration_s: float) -> list[str]:
         width = max(2, min(self.width, MAX_WIDTH))
+        fit = (f"scale=w=min({width}\\,iw):h=min({MAX_HEIGHT}\\,ih)"
+               ":force_original_aspect_ratio=decrease")
         return ["ffmpeg", "-nostdin", "-v", "error", "-threads", "1", "-i", str(source),
-                "-an", "-sn", "-dn", "-t", f"{duration_s:.3f}",
-                "-vf", f"fps={self.fps},scale=min({width}\\,iw):-2",
+                "-an", "-sn", "-dn", "-t", f"{duration_s:.3f}", "-vf", f"fps={self.fps},{fit}",
                 "-f", "image2pipe", "-c:v", "ppm", "-pix_fmt", "rgb24", "pipe:1"]
 
 
@@ -77,10 +82,22 @@ def _read_ppm(pipe: IO[bytes]) -> Frame | None:
     return Frame(image=np.ascontiguousarray(rgb[:, :, ::-1]), source_size=(width, height))
 
 
+def _nothing_decoded(errors: IO[bytes], source: Path, code: int) -> VideoUnreadable:
+    """Why no frame came out, from ffmpeg's log. Its lines start with "[demuxer @ 0x55d0...]"
+    (an address, not news) and name the file by its path in a temporary folder."""
+    if code == 0:
+        return VideoUnreadable("the video has no picture that could be decoded")
+    errors.seek(0)
+    logged = errors.read().decode(errors="replace").replace(str(source), "upload")
+    detail = re.sub(r"\[[^\]]* @ 0x[0-9a-f]+\] ?", "", logged).strip()[-200:]
+    return VideoUnreadable(f"the video could not be decoded ({detail})")
+
+
 def sample(source: Path, duration_s: float, sampling: Sampling) -> Iterator[tuple[float, Frame]]:
     """The video's frames in order, decoded while the caller works on the ones before.
-    Raises :class:`VideoUnreadable` when ffmpeg fails before the first frame or the budget
-    runs out; a failure after some frames ends the stream there (what was seen is kept)."""
+    Raises :class:`VideoUnreadable` when no frame comes out (ffmpeg failed, or the stream
+    holds no decodable picture) or the budget runs out; a failure after some frames ends the
+    stream there (what was seen is kept)."""
     with tempfile.TemporaryFile() as errors:
         # stderr to a file, not a pipe: a broken stream can log more than a pipe holds.
         process = subprocess.Popen(sampling.command(source, duration_s),
@@ -127,10 +144,8 @@ def sample(source: Path, duration_s: float, sampling: Sampling) -> Iterator[tupl
             if expired.is_set():
                 raise VideoUnreadable(
                     f"decoding the video took longer than {sampling.budget_s:.0f} s")
-            if code != 0 and count == 0:
-                errors.seek(0)
-                detail = errors.read().decode(errors="replace").strip()[-200:]
-                raise VideoUnreadable(f"the video could not be decoded ({detail})")
+            if count == 0:
+                raise _nothing_decoded(errors, source, code)
         finally:
             stop.set()
             out_of_time.cancel()
