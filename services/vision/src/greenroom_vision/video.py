@@ -2,8 +2,9 @@
 
 ffmpeg decodes the video once, keeps ``fps`` frames a second scaled to at most ``width``
 wide and ``MAX_HEIGHT`` tall (after the container's rotation), and writes them as
-uncompressed PPM pictures to a pipe. No JPEG is encoded or decoded and no frame is stored: the candidate's face exists only
-in this process's memory while it is measured. Frame ``i`` is at ``i / fps`` seconds.
+uncompressed PPM pictures to a pipe. No JPEG is encoded or decoded and no frame is stored:
+the candidate's face exists only in this process's memory while it is measured. Frame ``i``
+is at ``i / fps`` seconds.
 
 Decoding runs ahead of the models by at most ``ahead`` frames (a reader thread fills a
 bounded queue), so the video's decoding overlaps the models' work without holding a whole
