@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Iterable
+from contextlib import closing
 from pathlib import Path
 from typing import Protocol
 
@@ -33,11 +34,6 @@ from greenroom_vision.video import Sampling, VideoUnreadable, check_size, sample
 log = logging.getLogger("greenroom.vision")
 UNMEASURED = ("Presence could not be measured for this answer ({reason}); the verdict does "
               "not depend on it.")
-
-
-# Why vision gave up on an answer, for the candidate (the worker's reason codes).
-GAVE_UP = {"unavailable": "the face analysis was unavailable",
-           "": "the face analysis failed on this recording"}
 
 
 class Analyzer(Protocol):
@@ -103,19 +99,17 @@ class Vision:
     async def sampled(self, analyzer: Analyzer, video_key: str, ingested: IngestDoc) -> VisionDoc:
         """The upload's frames, decoded here and measured as they come; a video that cannot
         be decoded is noted on the observation (presence unmeasured), not a failed answer."""
-        with tempfile.TemporaryDirectory(prefix="greenroom-vision-") as tmp:
-            source = Path(tmp) / "upload"
-            await self.worker.store.download(video_key, source)
-
-            def run() -> VisionDoc:
-                check_size(ingested.width, ingested.height)
-                return analyzer.analyze_frames(sample(source, ingested.duration_s,
-                                                      self.sampling))
-            try:
-                return await self.worker.blocking(run)
-            except VideoUnreadable as unreadable:
-                log.warning("vision: %s", unreadable)
-                return unmeasured(str(unreadable))
+        try:
+            check_size(ingested.width, ingested.height)  # before downloading it
+            with tempfile.TemporaryDirectory(prefix="greenroom-vision-") as tmp:
+                source = Path(tmp) / "upload"
+                await self.worker.store.download(video_key, source)
+                # closing: the decoder stops with the analysis, whatever ends it
+                with closing(sample(source, ingested.duration_s, self.sampling)) as frames:
+                    return await self.worker.blocking(analyzer.analyze_frames, frames)
+        except VideoUnreadable as unreadable:
+            log.warning("vision: %s", unreadable)
+            return unmeasured(str(unreadable))
 
     async def on_ingested(self, event: AnswerIngested) -> None:
         keys = AnswerKeys.of(event)
@@ -126,7 +120,8 @@ class Vision:
         log.error("vision: no observation for %s (%s); grading goes on without presence",
                   event.answer_id, reason)
         keys = AnswerKeys.of(event)
-        why = GAVE_UP.get(reason, GAVE_UP[""])
+        why = ("the face analysis was unavailable" if reason == "unavailable"
+               else "the face analysis failed on this recording")
         doc = await self.worker.once(event, keys.vision, VisionDoc,
                                      lambda: _ready(unmeasured(why)))
         await self.announce(event, doc)

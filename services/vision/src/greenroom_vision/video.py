@@ -23,7 +23,7 @@ import re
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -94,7 +94,8 @@ def _nothing_decoded(errors: IO[bytes], source: Path, code: int) -> VideoUnreada
     return VideoUnreadable(f"the video could not be decoded ({detail})")
 
 
-def sample(source: Path, duration_s: float, sampling: Sampling) -> Iterator[tuple[float, Frame]]:
+def sample(source: Path, duration_s: float,
+           sampling: Sampling) -> Generator[tuple[float, Frame], None, None]:
     """The video's frames in order, decoded while the caller works on the ones before.
     Raises :class:`VideoUnreadable` when no frame comes out (ffmpeg failed, or the stream
     holds no decodable picture) or the budget runs out; a failure after some frames ends the
@@ -104,7 +105,8 @@ def sample(source: Path, duration_s: float, sampling: Sampling) -> Iterator[tupl
         process = subprocess.Popen(sampling.command(source, duration_s),
                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=errors)
-        assert process.stdout is not None
+        stdout = process.stdout
+        assert stdout is not None
         ready: queue.Queue[object] = queue.Queue(maxsize=max(1, sampling.ahead))
         stop, expired = threading.Event(), threading.Event()
 
@@ -128,7 +130,6 @@ def sample(source: Path, duration_s: float, sampling: Sampling) -> Iterator[tupl
                 offer(exc)
             offer(_END)
 
-        stdout = process.stdout
         out_of_time = threading.Timer(sampling.budget_s, expire)
         reader = threading.Thread(target=read, name="greenroom-video-reader", daemon=True)
         out_of_time.start()
@@ -153,5 +154,5 @@ def sample(source: Path, duration_s: float, sampling: Sampling) -> Iterator[tupl
             if process.poll() is None:
                 process.kill()
             reader.join(timeout=5)
-            process.stdout.close()
+            stdout.close()
             process.wait()
