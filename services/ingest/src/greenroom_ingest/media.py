@@ -16,6 +16,7 @@ from pathlib import Path
 
 from greenroom_common.domain import EMPTY_UPLOAD
 from greenroom_common.errors import Rejected
+from greenroom_common.tool_log import complaint
 
 SAMPLE_RATE = 16_000
 TOO_SLOW = ("This recording takes too long to decode ({seconds:.0f} s allowed). Record it "
@@ -97,11 +98,11 @@ def probe(path: Path, deadline: Deadline | None = None) -> Probe:
     info = json.loads(result.stdout or "{}") if result.returncode == 0 else {}
     streams = info.get("streams") or []
     if result.returncode != 0 or not streams:
-        detail = (result.stderr or "no audio or video stream").strip().splitlines()[-1:]
+        last = (result.stderr or "no audio or video stream").strip().splitlines()[-1:]
         raise Rejected(
             "not_media",
             "We could not read this file as audio or video"
-            f" ({' '.join(detail)[:200]}). Upload the recording the browser made, or a "
+            f" ({complaint(' '.join(last), path)}). Upload the recording the browser made, or a "
             "common format such as WebM, MP4, MP3 or WAV.",
         )
     audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
@@ -155,7 +156,7 @@ def extract_audio(source: Path, target: Path, limits: Limits, deadline: Deadline
         raise Rejected(
             "unreadable_audio",
             "The audio of this recording could not be decoded "
-            f"({result.stderr.strip()[-200:]}). Record the answer again.",
+            f"({complaint(result.stderr, source)}). Record the answer again.",
         )
     duration = wav_duration(target)
     if duration > limits.longest_s:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import queue
-import re
 import subprocess
 import tempfile
 import threading
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
+from greenroom_common.tool_log import complaint
 
 from greenroom_vision.frames import MAX_FULL_DECODE_PIXELS, MAX_WIDTH, Frame
 
@@ -84,13 +84,11 @@ def _read_ppm(pipe: IO[bytes]) -> Frame | None:
 
 
 def _nothing_decoded(errors: IO[bytes], source: Path, code: int) -> VideoUnreadable:
-    """Why no frame came out, from ffmpeg's log. Its lines start with "[demuxer @ 0x55d0...]"
-    (an address, not news) and name the file by its path in a temporary folder."""
+    """Why no frame came out, from ffmpeg's log."""
     if code == 0:
         return VideoUnreadable("the video has no picture that could be decoded")
     errors.seek(0)
-    logged = errors.read().decode(errors="replace").replace(str(source), "upload")
-    detail = re.sub(r"\[[^\]]* @ 0x[0-9a-f]+\] ?", "", logged).strip()[-200:]
+    detail = complaint(errors.read().decode(errors="replace"), source)
     return VideoUnreadable(f"the video could not be decoded ({detail})")
 
 
