@@ -7,6 +7,7 @@ import wave
 from pathlib import Path
 
 import numpy as np
+from greenroom_common.tool_log import complaint
 from numpy.typing import NDArray
 
 __all__ = ["SAMPLE_RATE", "AudioUnreadable", "read_audio", "read_pcm_wav"]
@@ -56,7 +57,7 @@ def read_audio(path: Path) -> NDArray[np.float32]:
         raise AudioUnreadable("the file has no audio track") from exc
     except Exception as exc:  # PyAV raises many kinds (InvalidDataError, EOFError, ...)
         # FFmpeg's own words, without the (temporary) file name.
-        detail = getattr(exc, "strerror", None) or str(exc)
+        detail = getattr(exc, "strerror", None) or complaint(str(exc), path)
         raise AudioUnreadable(f"the file is damaged or is not audio: {detail}") from exc
     if audio.size == 0:
         raise AudioUnreadable("the file holds no audio samples")
