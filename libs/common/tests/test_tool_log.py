@@ -17,3 +17,9 @@ def test_the_complaint_keeps_what_went_wrong_without_paths_or_addresses() -> Non
 def test_a_long_log_keeps_its_last_words() -> None:
     said = complaint("x" * 500 + "\nthe end", Path("/tmp/a.webm"))
     assert len(said) == 200 and said.endswith("the end")
+
+
+def test_a_file_beside_the_source_is_named_without_its_folder() -> None:
+    said = complaint("/tmp/greenroom-ingest-k2j/audio.wav: No space left on device",
+                     Path("/tmp/greenroom-ingest-k2j/upload.webm"))
+    assert said == "audio.wav: No space left on device"
