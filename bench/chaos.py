@@ -39,6 +39,11 @@ def main() -> int:
     for name in ("lost", "duplicated", "stuck", "infra_failed"):
         if getattr(outcome, name):
             print(f"{name}: {getattr(outcome, name)}")
+    for answer_id, times in outcome.announced.items():
+        first = times[0]
+        print(f"{answer_id}: verdicts announced at +" + ", +".join(
+            f"{t - first:.3f} s" for t in times) + "; faults: " + ", ".join(
+            f"{what} at {at - first:+.1f} s" for at, what in outcome.faults_at))
     return 1 if bad else 0
 
 

@@ -58,6 +58,10 @@ class Outcome:
     statuses: Counter[str] = field(default_factory=Counter)
     lost: list[str] = field(default_factory=list)
     duplicated: list[str] = field(default_factory=list)
+    # when each fault struck and when a duplicated answer's verdicts were announced (wall
+    # clock): whether a second announcement follows a kill or a broker restart
+    faults_at: list[tuple[float, str]] = field(default_factory=list)
+    announced: dict[str, list[float]] = field(default_factory=dict)
     stuck: list[str] = field(default_factory=list)
     infra_failed: list[str] = field(default_factory=list)
     dead_letters: int = 0
@@ -124,8 +128,10 @@ class Recorder:
                     batches = await consumer.getmany(timeout_ms=500)
                     for records in batches.values():
                         for record in records:
+                            # when the producer sent it: a resent copy of one send
+                            # carries the same time, a second announcement its own
                             with contextlib.suppress(ValueError):
-                                self.events.append((time.time(), record.topic,
+                                self.events.append((record.timestamp / 1000, record.topic,
                                                     json.loads(record.value)))
         finally:
             await consumer.stop()
@@ -242,10 +248,13 @@ def _faults(platform: LocalPlatform, plan: Plan, rng: random.Random, outcome: Ou
                 victim = rng.choice(victims)
                 platform.supervisor.children[victim].process.kill()
                 outcome.kills.append(victim)
+                outcome.faults_at.append((time.time(), f"kill {victim}"))
         elif step == "minio":
+            outcome.faults_at.append((time.time(), "MinIO down"))
             platform.bounce("minio", plan.minio_down_s)
             outcome.outages.append(f"MinIO down {plan.minio_down_s:.0f} s")
         else:
+            outcome.faults_at.append((time.time(), "Kafka down"))
             platform.bounce("kafka", plan.kafka_down_s)
             outcome.outages.append(f"Kafka restarted ({plan.kafka_down_s:.0f} s down)")
 
@@ -287,6 +296,7 @@ def _count(recorder: Recorder, submitted: dict[str, tuple[str, str, float]],
         if len(graded.get(answer_id, [])) > 1 or (graded.get(answer_id) and
                                                    failed.get(answer_id)):
             outcome.duplicated.append(answer_id)
+            outcome.announced[answer_id] = sorted(verdicts)
         if verdicts:
             outcome.latencies_s.append(min(verdicts) - at)
         elif answer_id not in outcome.stuck and answer_id not in outcome.lost:

@@ -275,6 +275,20 @@ def test_a_claim_belongs_to_its_event_and_its_redeliveries_only() -> None:
     assert asyncio.run(claims()) == [True, False, True]
 
 
+def test_a_claimed_job_is_announced_by_the_copy_that_finds_it_open() -> None:
+    worker, _, _ = rig(lambda e: asyncio.sleep(0))
+
+    async def checks() -> list[bool]:
+        e, key = event(), KEYS.prefix + "join.claim"
+        await worker.claim(e, key, "transcribed")
+        before = [await worker.still_claimed(key, "transcribed"),
+                  await worker.still_claimed(key, "observed")]
+        await worker.done(key, "transcribed")  # the other copy announced it
+        return [*before, await worker.still_claimed(key, "transcribed")]
+
+    assert asyncio.run(checks()) == [True, False, False]
+
+
 def test_settings_refuse_a_retry_budget_longer_than_the_poll_interval() -> None:
     with pytest.raises(ValueError, match="MAX_POLL_INTERVAL"):
         Settings(retry_budget_s=900.0, max_poll_interval_s=900.0)

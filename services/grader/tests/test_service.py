@@ -6,6 +6,7 @@ settles its question)."""
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -179,6 +180,38 @@ def test_two_replicas_seeing_both_halves_grade_the_answer_once(store: MemoryStor
     for replica, topic, event in ((one, Topic.TRANSCRIBED, transcribed),
                                   (two, Topic.OBSERVED, observed)):
         asyncio.run(replica.dispatch(topic.value, event.model_dump_json().encode(), b"a-1"))
+    assert len(bus.on(Topic.GRADED.value)) == 1
+    assert store.writes[AnswerKeys(TENANT, SESSION, "a-1").grade] == 1
+
+
+def test_an_event_handed_to_a_second_replica_mid_grading_is_announced_once(
+        store: MemoryStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebalance gives the event that one replica is grading to another: both copies
+    claim the join (same event), the one that finishes second finds it announced."""
+    import greenroom_grader.service as service
+
+    transcribed, _ = media_answer(store)
+    bus = MemoryBus()
+    first, _ = grader(store, bus)
+    second = create_worker(Settings(retry_cap_s=0.01), store=store, transport=bus)
+    calls: list[int] = []
+    real = service.grade
+
+    def slow_second(*args: Any, **kwargs: Any) -> GradeDoc:
+        calls.append(1)
+        if len(calls) == 2:
+            time.sleep(0.5)  # the copy on the second replica is still working
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "grade", slow_second)
+    body = transcribed.model_dump_json().encode()
+
+    async def both() -> None:
+        await asyncio.gather(first.dispatch(Topic.TRANSCRIBED.value, body, b"a-1"),
+                             second.dispatch(Topic.TRANSCRIBED.value, body, b"a-1"))
+
+    asyncio.run(both())
+    assert len(calls) == 2  # both copies held the claim and graded
     assert len(bus.on(Topic.GRADED.value)) == 1
     assert store.writes[AnswerKeys(TENANT, SESSION, "a-1").grade] == 1
 

@@ -205,6 +205,14 @@ class Worker:
         found = await self.store.get_model(key, Claim)
         return found is not None and found.owner == owner and not found.done
 
+    async def still_claimed(self, key: str, owner: str) -> bool:
+        """Whether the job claimed at ``key`` is still to be announced by ``owner``'s event.
+        Checked again just before announcing: when a rebalance hands an event that one
+        replica is still working on to another replica, both copies pass :meth:`claim`, and
+        the one that finishes second must find the job done rather than announce it twice."""
+        found = await self.store.get_model(key, Claim)
+        return found is not None and found.owner == owner and not found.done
+
     async def done(self, key: str, owner: str) -> None:
         """Mark a claimed job finished: its events are published."""
         await self.store.put_json(key, Claim(owner=owner, done=True))

@@ -68,6 +68,8 @@ class Completion:
         report_key = session_report(event.tenant, event.session_id)
         await store.put_json(report_key, report)
         await self.worker.session_alive(event)
+        if not await self.worker.still_claimed(claim, owner):
+            return  # a copy of this event on another replica announced it meanwhile
         await self.worker.publish(Topic.SESSION_COMPLETED, SessionCompleted(
             **event.ids(),
             verdict=report.verdict, report_key=report_key,

@@ -187,6 +187,8 @@ class Grader:
             return doc
 
         result = await self.worker.once(event, keys.grade, GradeDoc, scored)
+        if not await self.worker.still_claimed(keys.join, topic.value):
+            return  # a copy of this event on another replica announced it meanwhile
         await self.worker.publish(Topic.GRADED, AnswerGraded(
             **event.ids(),
             question_id=q.id, grade_key=keys.grade, verdict=result.verdict,
