@@ -100,6 +100,30 @@ def test_a_session_completes_once_and_a_duplicate_grade_announces_nothing(
     assert store.writes[AnswerKeys(TENANT, SESSION, "a-2").grade] == 1
 
 
+def test_a_crash_after_announcing_completes_the_session_without_announcing_again(
+        store: MemoryStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The grader dies after announcing the last answer, before completing its session: the
+    redelivered event completes the session and announces the answer no second time."""
+    from greenroom_grader.completion import Completion
+
+    _, bus = grader(store)
+    typed(store, bus, "a-1", "lf-01", ANSWERS["lf-01"]["strong"], 0)
+    asyncio.run(bus.drain())
+    real = Completion.after
+    crashes = [RuntimeError("killed")]
+
+    async def crash_once(self: Completion, *args: Any) -> None:
+        if crashes:
+            raise crashes.pop()
+        await real(self, *args)
+
+    monkeypatch.setattr(Completion, "after", crash_once)
+    typed(store, bus, "a-2", "lf-02", ANSWERS["lf-02"]["strong"], 1)
+    asyncio.run(bus.drain())  # the worker retries the event, as a redelivery would
+    assert len(bus.on(Topic.GRADED.value)) == 2
+    assert len(completions(bus)) == 1
+
+
 def test_a_retake_after_completion_updates_the_report(store: MemoryStore) -> None:
     _, bus = grader(store)
     typed(store, bus, "a-1", "lf-01", OFF_TOPIC, 0)

@@ -213,6 +213,11 @@ class Worker:
         found = await self.store.get_model(key, Claim)
         return found is not None and found.owner == owner and not found.done
 
+    async def announced(self, key: str, owner: str) -> bool:
+        """Whether ``owner``'s event did the job claimed at ``key`` (marked :meth:`done`)."""
+        found = await self.store.get_model(key, Claim)
+        return found is not None and found.owner == owner and found.done
+
     async def done(self, key: str, owner: str) -> None:
         """Mark a claimed job finished: its events are published."""
         await self.store.put_json(key, Claim(owner=owner, done=True))

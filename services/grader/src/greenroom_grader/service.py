@@ -166,9 +166,15 @@ class Grader:
                       compute: Callable[[], GradeDoc], parent: Parent | None = None) -> None:
         """Grade (once), announce (once) and maybe complete the session. When both halves'
         events saw both halves (two replicas at once), or an event is duplicated, the claim
-        lets exactly one event do it."""
+        lets exactly one event do it; the claim is marked done as soon as the answer is
+        announced, so that a crash during the session's completion does not announce it
+        again."""
         keys = AnswerKeys.of(event)
         if not await self.worker.claim(event, keys.join, owner=topic.value):
+            if await self.worker.announced(keys.join, topic.value):
+                # This event's own job, announced before a crash cut it short: its session
+                # may still wait for it (completion is claimed, so a repeat does nothing).
+                await self.completion.after(event, Topic.GRADED)
             return
 
         async def scored() -> GradeDoc:
@@ -194,8 +200,9 @@ class Grader:
             question_id=q.id, grade_key=keys.grade, verdict=result.verdict,
             score=result.score,
         ))
-        await self.completion.after(event, Topic.GRADED)
+        # Marked at once: only a crash between these two lines announces the answer twice.
         await self.worker.done(keys.join, topic.value)
+        await self.completion.after(event, Topic.GRADED)
 
     async def _follow_ups_on(self, event: Event) -> bool:
         session = await self.worker.store.get_model(
