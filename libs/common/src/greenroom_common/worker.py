@@ -202,21 +202,24 @@ class Worker:
         if await self.store.create_json(key, Claim(owner=owner)):
             await self.session_alive(event)
             return True
-        found = await self.store.get_model(key, Claim)
-        return found is not None and found.owner == owner and not found.done
+        return await self.still_claimed(key, owner)
 
     async def still_claimed(self, key: str, owner: str) -> bool:
         """Whether the job claimed at ``key`` is still to be announced by ``owner``'s event.
         Checked again just before announcing: when a rebalance hands an event that one
         replica is still working on to another replica, both copies pass :meth:`claim`, and
         the one that finishes second must find the job done rather than announce it twice."""
-        found = await self.store.get_model(key, Claim)
-        return found is not None and found.owner == owner and not found.done
+        found = await self._claimed_by(key, owner)
+        return found is not None and not found.done
 
     async def announced(self, key: str, owner: str) -> bool:
         """Whether ``owner``'s event did the job claimed at ``key`` (marked :meth:`done`)."""
+        found = await self._claimed_by(key, owner)
+        return found is not None and found.done
+
+    async def _claimed_by(self, key: str, owner: str) -> Claim | None:
         found = await self.store.get_model(key, Claim)
-        return found is not None and found.owner == owner and found.done
+        return found if found is not None and found.owner == owner else None
 
     async def done(self, key: str, owner: str) -> None:
         """Mark a claimed job finished: its events are published."""
