@@ -6,6 +6,10 @@ Watchers take a snapshot *after* subscribing, so no event falls between the two.
 ends (its queue yields ``None``) when its session is deleted through this replica; the
 streams also re-check their session and key every ``GREENROOM_STREAM_RECHECK_S``, which
 bounds how long a stream outlives a deletion or revocation made elsewhere.
+
+Delivery through Kafka is at least once: a stage that dies after publishing publishes again
+when its event is redelivered. A watch therefore passes each stage's event of an answer on
+once (``news``), so a hiring team's client never counts an answer twice.
 """
 
 from __future__ import annotations
@@ -30,6 +34,14 @@ LIVE_TOPICS = (Topic.SUBMITTED, Topic.INGESTED, Topic.TRANSCRIBED, Topic.OBSERVE
                Topic.GRADED, Topic.FAILED, Topic.SESSION_COMPLETED)
 QUEUE_SIZE = 256
 Item = tuple[Topic, Event] | None  # None: the watch is over
+News = tuple[Topic, str]
+
+
+def news(topic: Topic, event: Event) -> News:
+    """What a live event tells a watcher: everything but its id and time, which differ
+    between a publish and its repeat. A retake's new report, or a second stage's reason to
+    fail an answer, is news; a stage publishing the same result again is not."""
+    return topic, event.model_dump_json(exclude={"event_id", "occurred_at"})
 
 
 async def still_open(interviews: Interviews, tenancy: Tenancy, caller: Caller,
@@ -47,16 +59,17 @@ async def still_open(interviews: Interviews, tenancy: Tenancy, caller: Caller,
 
 class LiveEvents:
     def __init__(self) -> None:
-        self._watchers: dict[str, set[asyncio.Queue[Item]]] = defaultdict(set)
+        # each watch's queue, with the news it has been given
+        self._watchers: dict[str, dict[asyncio.Queue[Item], set[News]]] = defaultdict(dict)
 
     @contextlib.contextmanager
     def watch(self, session_id: str) -> Iterator[asyncio.Queue[Item]]:
         queue: asyncio.Queue[Item] = asyncio.Queue(QUEUE_SIZE)
-        self._watchers[session_id].add(queue)
+        self._watchers[session_id][queue] = set()
         try:
             yield queue
         finally:
-            self._watchers[session_id].discard(queue)
+            self._watchers[session_id].pop(queue, None)
             if not self._watchers[session_id]:
                 del self._watchers[session_id]
 
@@ -68,7 +81,11 @@ class LiveEvents:
             queue.put_nowait(None)
 
     def deliver(self, topic: Topic, event: Event) -> None:
-        for queue in self._watchers.get(event.session_id, ()):
+        told = news(topic, event)
+        for queue, seen in self._watchers.get(event.session_id, {}).items():
+            if told in seen:
+                continue
+            seen.add(told)
             if queue.full():  # a stalled watcher loses its oldest events, never blocks others
                 queue.get_nowait()
             queue.put_nowait((topic, event))
