@@ -12,8 +12,10 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 from greenroom_common.contracts import AnswerIngested, Topic
 from greenroom_common.keys import AnswerKeys
+from greenroom_common.topics import TopicsRefused, ensure_topics
 from greenroom_local.platform import LocalPlatform
 from minio import Minio
 
@@ -142,3 +144,27 @@ def test_poison_event_goes_to_the_dead_letter_topic(client: Client) -> None:
     response = client.http.post(f"/api/sessions/{session.id}/answers", headers=session.auth,
                                 data={"question_id": "lf-02", "text": "Tuples hash."})
     assert client.wait(session, response.json()["answer_id"], timeout_s=60)["status"] == "graded"
+
+
+def test_topics_asking_for_more_copies_than_brokers_fail_loudly(client: Client) -> None:
+    """The topics Job (GREENROOM_TOPIC_REPLICATION) on a cluster too small for it stops with
+    the reason, instead of leaving topics a broker's loss would empty."""
+    bootstrap = client.platform.kafka_bootstrap
+    name = f"greenroom.test-copies-{uuid.uuid4().hex[:8]}"
+    with pytest.raises(TopicsRefused, match="GREENROOM_TOPIC_REPLICATION") as refused:
+        asyncio.run(ensure_topics(bootstrap, 2, timeout_s=30, replication=3, names=[name]))
+    assert name in str(refused.value) and "3 copies" in str(refused.value)
+
+    asyncio.run(ensure_topics(bootstrap, 2, timeout_s=30, replication=1, names=[name]))
+
+    async def partitions() -> int:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        await admin.start()
+        try:
+            described = await admin.describe_topics([name])
+            await admin.delete_topics([name])
+        finally:
+            await admin.close()
+        return len(described[0]["partitions"])
+
+    assert asyncio.run(partitions()) == 2  # one copy fits one broker

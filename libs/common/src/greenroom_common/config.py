@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     topic_partitions: int = Field(
         6, description="Partitions per topic; the ceiling on consumers of one group."
     )
+    topic_replication: int = Field(
+        1, ge=1, description="Copies Kafka keeps of each partition when the topics are "
+        "created (3 in production, so that losing a broker loses no event; 1 for one local "
+        "broker). With more than one, a write is acknowledged once two copies hold it.")
     s3_endpoint: str = Field("127.0.0.1:9000", description="S3/MinIO endpoint (host:port).")
     s3_access_key: str = Field("greenroom", description="S3 access key.")
     s3_secret_key: str = Field("greenroom-secret", description="S3 secret key.")

@@ -126,6 +126,7 @@ class Worker:
         self.broker = KafkaBroker(
             self.settings.kafka_bootstrap,
             client_id=f"greenroom-{name}",
+            enable_idempotence=True,  # acks=all, and a retried send is never written twice
             graceful_timeout=120.0,
             middlewares=(
                 KafkaPrometheusMiddleware(registry=REGISTRY, app_name=f"greenroom-{name}"),

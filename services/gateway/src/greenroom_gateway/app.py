@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     initialise("gateway", [], produces=[Topic.SUBMITTED.value])
     store = ObjectStore(settings)
     router = KafkaRouter(settings.kafka_bootstrap, client_id="greenroom-gateway",
+                         enable_idempotence=True,  # as every worker's (topics.py)
                          schema_url=None, include_in_schema=False)
 
     async def publish(topic: Topic, event: Event) -> None:
