@@ -48,9 +48,9 @@ def _refused(response: object) -> list[str]:
 async def ensure_topics(bootstrap: str, partitions: int, timeout_s: float = 120.0,
                         retention_hours: float | None = None, replication: int = 1,
                         names: Sequence[str] | None = None) -> None:
-    """Create every topic of the flow (or ``names``) with ``replication`` copies of each partition,
-    retrying until the broker answers or time runs out; with ``retention_hours``, every
-    topic keeps its events that long (existing ones too).
+    """Create every topic of the flow (or ``names``) with ``replication`` copies of each
+    partition, retrying until the broker answers or time runs out; with ``retention_hours``,
+    every topic keeps its events that long (existing ones too).
 
     Raises ``TopicsRefused`` when the cluster refuses a topic: asking for three copies of a
     one-broker cluster fails here, loudly, not later as lost events."""
