@@ -8,6 +8,10 @@
    latency per answer length, and the ratios against the answer alone.
 Throughout, each service's CPU seconds (``process_cpu_seconds_total``) per minute of answer
 and its peak resident memory (``process_resident_memory_bytes``) are read from ``/metrics``.
+3. The machine itself: one core's time for two fixed jobs (hashing, copying memory), before
+   and after, and the share of CPU time the hypervisor took (``steal`` in ``/proc/stat``) in
+   each phase. The same code's answer alone moved from 0.101× to 0.146× of its length
+   between runs on 2026-12-03; these say whether the machine, not the change, moved.
 
 Speech is natural-sounding: the platform's own offline voice (Piper) reads the calibration
 corpus's strong answers; the face is scikit-image's astronaut photo. Results are printed and
@@ -17,6 +21,7 @@ written to ``.greenroom/bench/load.json``.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import statistics
 import tempfile
@@ -34,6 +39,40 @@ from tests.support import chaos, media
 REPO = Path(__file__).resolve().parents[1]
 LENGTHS_S = (30, 60, 120, 180)
 ALONE_RUNS = 3  # the answer alone is measured this many times; its median is reported
+
+
+def machine_probe() -> dict[str, float]:
+    """Seconds one core takes to hash 1 GiB (SHA-256: the core's own speed) and to copy
+    8 GiB (memory bandwidth, which neighbours on the host share), the platform idle."""
+    block, digest = bytes(1 << 20), hashlib.sha256()
+    started = time.perf_counter()
+    for _ in range(1024):
+        digest.update(block)
+    hashed = time.perf_counter() - started
+    source, target = bytearray(256 << 20), bytearray(256 << 20)
+    target[:] = source  # its pages exist before the clock starts
+    started = time.perf_counter()
+    for _ in range(32):
+        target[:] = source
+    return {"hash_s": round(hashed, 3), "copy_s": round(time.perf_counter() - started, 3)}
+
+
+def cpu_ticks() -> list[int]:
+    """The machine's CPU time so far by kind (``/proc/stat``), empty off Linux."""
+    try:
+        with open("/proc/stat") as stat:
+            return [int(x) for x in stat.readline().split()[1:]]
+    except OSError:
+        return []
+
+
+def steal_pct(before: list[int], after: list[int]) -> float | None:
+    """Percent of the machine's CPU time between two readings that the hypervisor gave to
+    other guests (``steal``, the eighth figure)."""
+    spent = [b - a for a, b in zip(before, after, strict=False)]
+    if len(spent) < 8 or sum(spent) <= 0:
+        return None
+    return round(100 * spent[7] / sum(spent), 1)
 
 
 @dataclass
@@ -184,12 +223,13 @@ def measure(platform: LocalPlatform, videos: dict[int, Path], concurrent: int
         # model initialisation, first inference allocations) that a running platform has
         # long paid.
         drain(http, submit_all(http, [("lf-02", "video", videos[30]), ("lf-01", "text", None)]))
+        probe_before, ticks = machine_probe(), cpu_ticks()
         before, handled = s.cpu(), s.handling()
         # One after another: on a shared 2-core machine one run's latency varies by 20%.
         alone_runs = [next(iter(drain(http, submit_all(
             http, [("lf-02", "video", videos[120])])).values())) for _ in range(ALONE_RUNS)]
         alone_s = statistics.median(alone_runs)
-        mid, stages = s.cpu(), s.handling()
+        mid, stages, ticks_mid = s.cpu(), s.handling(), cpu_ticks()
         mix = [("lf-02", "video", videos[LENGTHS_S[i % len(LENGTHS_S)]])
                for i in range(max(1, concurrent - 2))]
         mix += [("lf-01", "text", None), ("cc-01", "code", None)][:max(0, concurrent - 1)]
@@ -197,7 +237,8 @@ def measure(platform: LocalPlatform, videos: dict[int, Path], concurrent: int
         accepted = submit_all(http, mix)
         latency = drain(http, accepted)
         wall = time.monotonic() - started
-        after = s.cpu()
+        after, ticks_after = s.cpu(), cpu_ticks()
+        probe_after = machine_probe()
     answer_minutes = sum(LENGTHS_S[i % len(LENGTHS_S)] for i in range(len(mix) - 2)) / 60
     by_length: dict[str, list[float]] = {}
     for answer_id, seconds in latency.items():
@@ -224,6 +265,9 @@ def measure(platform: LocalPlatform, videos: dict[int, Path], concurrent: int
                                         for k in CORE},
         },
         "peak_memory_mb": {k: round(v) for k, v in s.peak_mb.items()},
+        "machine": {"probe_s": [probe_before, probe_after],
+                    "steal_pct": {"alone": steal_pct(ticks, ticks_mid),
+                                  "concurrent": steal_pct(ticks_mid, ticks_after)}},
     }
 
 
