@@ -19,6 +19,10 @@ from aiokafka.errors import KafkaError, TopicAlreadyExistsError, for_code
 
 from greenroom_common.contracts import Topic
 
+# Every producer's setting (workers and gateway): idempotent, so it waits for all in-sync
+# copies (acks=all) and a send it retries is written once.
+IDEMPOTENT_PRODUCERS = True
+
 
 class TopicsRefused(RuntimeError):
     """The cluster refused to create a topic as configured (e.g. more copies than brokers)."""

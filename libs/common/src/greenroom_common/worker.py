@@ -59,6 +59,7 @@ from greenroom_common.metrics import (
     REGISTRY,
 )
 from greenroom_common.storage import ObjectStore
+from greenroom_common.topics import IDEMPOTENT_PRODUCERS
 
 E = TypeVar("E", bound=Event)
 D = TypeVar("D", bound=BaseModel)
@@ -126,7 +127,7 @@ class Worker:
         self.broker = KafkaBroker(
             self.settings.kafka_bootstrap,
             client_id=f"greenroom-{name}",
-            enable_idempotence=True,  # acks=all, and a retried send is never written twice
+            enable_idempotence=IDEMPOTENT_PRODUCERS,
             graceful_timeout=120.0,
             middlewares=(
                 KafkaPrometheusMiddleware(registry=REGISTRY, app_name=f"greenroom-{name}"),

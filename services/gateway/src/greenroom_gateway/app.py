@@ -22,6 +22,7 @@ from greenroom_common.faults import TRANSIENT_KINDS, is_transient
 from greenroom_common.keys import AnswerKeys
 from greenroom_common.metrics import EVENTS_PRODUCED, HTTP_REQUESTS, REGISTRY, initialise
 from greenroom_common.storage import ObjectStore
+from greenroom_common.topics import IDEMPOTENT_PRODUCERS
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp
 
@@ -83,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     initialise("gateway", [], produces=[Topic.SUBMITTED.value])
     store = ObjectStore(settings)
     router = KafkaRouter(settings.kafka_bootstrap, client_id="greenroom-gateway",
-                         enable_idempotence=True,  # as every worker's (topics.py)
+                         enable_idempotence=IDEMPOTENT_PRODUCERS,
                          schema_url=None, include_in_schema=False)
 
     async def publish(topic: Topic, event: Event) -> None:
